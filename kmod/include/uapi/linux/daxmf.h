@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * daxmf: generic netlink ABI for failing ranges of device (dax/pmem) memory.
+ *
+ * This header is the single definition of the ABI; the kernel module and the
+ * userspace tools both include it.
+ *
+ * Every command requires CAP_SYS_ADMIN.  Attribute validation is strict:
+ * unknown attributes, attributes a command does not take, and trailing data
+ * are rejected with an extended-ack message.  When a rejection concerns one
+ * page frame, the extended ack's cookie (NLMSGERR_ATTR_COOKIE) carries that
+ * pfn as a native-endian __u64.
+ */
+#ifndef _UAPI_LINUX_DAXMF_H
+#define _UAPI_LINUX_DAXMF_H
+
+#include <linux/types.h>
+
+#define DAXMF_GENL_NAME			"daxmf"
+#define DAXMF_GENL_VERSION		1
+#define DAXMF_GENL_MCGRP_EVENTS		"events"
+
+enum daxmf_cmd {
+	DAXMF_CMD_UNSPEC,
+	/* request: no attributes; reply: VERSION, KERNEL_RELEASE,
+	 * SUPPORTED_FLAGS, MAX_PAGES, BATCH_PAGES
+	 */
+	DAXMF_CMD_GET_INFO,
+	/* request: PFN, PAGES (required), FLAGS, COOKIE (optional);
+	 * reply: a DAXMF_CMD_RANGE_DONE message
+	 */
+	DAXMF_CMD_FAIL_RANGE,
+	/* multicast on "events" while a range runs: COOKIE, PFN, PAGES,
+	 * PAGES_DONE, PAGES_FAILED, ELAPSED_NS
+	 */
+	DAXMF_CMD_RANGE_PROGRESS,
+	/* reply to FAIL_RANGE and multicast on "events" when a range ends */
+	DAXMF_CMD_RANGE_DONE,
+
+	__DAXMF_CMD_MAX,
+};
+
+#define DAXMF_CMD_MAX (__DAXMF_CMD_MAX - 1)
+
+enum daxmf_attr {
+	DAXMF_ATTR_UNSPEC,
+	DAXMF_ATTR_PAD,
+	DAXMF_ATTR_VERSION,		/* string: module version */
+	DAXMF_ATTR_KERNEL_RELEASE,	/* string: utsname release */
+	DAXMF_ATTR_SUPPORTED_FLAGS,	/* u32: DAXMF_FLAG_* understood */
+	DAXMF_ATTR_MAX_PAGES,		/* u64: largest PAGES accepted */
+	DAXMF_ATTR_BATCH_PAGES,		/* u64: pages per pagemap call */
+	DAXMF_ATTR_PFN,			/* u64: first page frame of the range */
+	DAXMF_ATTR_PAGES,		/* u64: number of pages, > 0 */
+	DAXMF_ATTR_FLAGS,		/* u32: DAXMF_FLAG_* */
+	DAXMF_ATTR_COOKIE,		/* u64: caller's cookie, echoed back */
+	DAXMF_ATTR_PAGES_DONE,		/* u64: pages handled */
+	DAXMF_ATTR_PAGES_FAILED,	/* u64: pages whose handling failed */
+	DAXMF_ATTR_FIRST_ERROR,		/* s32: first negative errno, or 0 */
+	DAXMF_ATTR_FIRST_ERROR_PFN,	/* u64: pfn of the first error */
+	DAXMF_ATTR_PATHS,		/* u32: DAXMF_PATH_* bits used */
+	DAXMF_ATTR_PAGEMAP_PAGES,	/* u64: pages handled by the pagemap op */
+	DAXMF_ATTR_PER_PAGE_PAGES,	/* u64: pages handled one by one */
+	DAXMF_ATTR_BATCHES,		/* u64: pagemap calls made */
+	DAXMF_ATTR_ELAPSED_NS,		/* u64: time spent on the range */
+	DAXMF_ATTR_STATUS,		/* s32: 0 = whole range handled, else
+					 * why it stopped (-EINTR: fatal
+					 * signal, -ESHUTDOWN: module unload,
+					 * -ENXIO: device went away)
+					 */
+	DAXMF_ATTR_REQUESTER_PORTID,	/* u32: netlink port of the requester */
+
+	__DAXMF_ATTR_MAX,
+};
+
+#define DAXMF_ATTR_MAX (__DAXMF_ATTR_MAX - 1)
+
+/* DAXMF_ATTR_FLAGS */
+enum daxmf_flags {
+	/* pass MF_ACTION_REQUIRED: the poison was consumed */
+	DAXMF_FLAG_ACTION_REQUIRED	= 1U << 0,
+	/* also accept online System RAM (per-page memory_failure()) */
+	DAXMF_FLAG_ALLOW_RAM		= 1U << 1,
+	/* do not use the pagemap's range op even where it exists */
+	DAXMF_FLAG_PER_PAGE		= 1U << 2,
+};
+
+#define DAXMF_FLAGS_ALL (DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_ALLOW_RAM | \
+			 DAXMF_FLAG_PER_PAGE)
+
+/* DAXMF_ATTR_PATHS */
+enum daxmf_path {
+	/* dev_pagemap_ops->memory_failure over whole chunks (fsdax) */
+	DAXMF_PATH_PAGEMAP		= 1U << 0,
+	/* memory_failure() page by page (device-dax, ext4, fallback) */
+	DAXMF_PATH_PER_PAGE		= 1U << 1,
+	/* memory_failure() page by page on online System RAM */
+	DAXMF_PATH_RAM			= 1U << 2,
+};
+
+#endif /* _UAPI_LINUX_DAXMF_H */

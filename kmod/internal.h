@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * daxmf: internal interfaces between the module's files.
+ */
+#ifndef DAXMF_INTERNAL_H
+#define DAXMF_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/netlink.h>
+#include <uapi/linux/daxmf.h>
+
+#ifndef DAXMF_VERSION
+#define DAXMF_VERSION "0.1.0"
+#endif
+
+/* Module parameters (main.c). */
+extern unsigned long daxmf_max_pages;
+extern unsigned long daxmf_batch_pages;
+extern unsigned int daxmf_progress_ms;
+
+/* Set once unload has begun: running ranges stop at the next batch. */
+bool daxmf_stopping(void);
+
+struct daxmf_range_req {
+	u64 pfn;
+	u64 pages;
+	u64 cookie;
+	u32 flags;
+	u32 portid;
+};
+
+struct daxmf_range_result {
+	u64 pages_done;
+	u64 pages_failed;
+	u64 first_error_pfn;
+	u64 pagemap_pages;
+	u64 per_page_pages;
+	u64 batches;
+	u64 elapsed_ns;
+	int first_error;
+	int status;
+	u32 paths;
+};
+
+/* range.c */
+int daxmf_range_validate(const struct daxmf_range_req *req,
+			 struct netlink_ext_ack *extack);
+void daxmf_range_fail(const struct daxmf_range_req *req,
+		      struct daxmf_range_result *res);
+
+/* genl.c */
+int daxmf_genl_register(void);
+void daxmf_genl_unregister(void);
+void daxmf_genl_notify_progress(const struct daxmf_range_req *req,
+				const struct daxmf_range_result *res);
+
+#endif /* DAXMF_INTERNAL_H */

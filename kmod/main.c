@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daxmf: fail whole ranges of dax/pmem device memory on request from
+ * userspace, over generic netlink.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/atomic.h>
+#include <net/genetlink.h>
+
+#include "internal.h"
+
+unsigned long daxmf_max_pages = 1UL << 32;	/* 16 TiB of 4 KiB pages */
+module_param_named(max_pages, daxmf_max_pages, ulong, 0444);
+MODULE_PARM_DESC(max_pages, "Largest range, in pages, one request may fail");
+
+unsigned long daxmf_batch_pages = 512;
+module_param_named(batch_pages, daxmf_batch_pages, ulong, 0644);
+MODULE_PARM_DESC(batch_pages,
+		 "Pages handed to the pagemap's failure op per call (>= 1)");
+
+unsigned int daxmf_progress_ms = 250;
+module_param_named(progress_ms, daxmf_progress_ms, uint, 0644);
+MODULE_PARM_DESC(progress_ms,
+		 "Least interval between progress events of one range");
+
+static atomic_t daxmf_unloading = ATOMIC_INIT(0);
+
+bool daxmf_stopping(void)
+{
+	return atomic_read(&daxmf_unloading);
+}
+
+static int __init daxmf_init(void)
+{
+	int ret;
+
+	if (!daxmf_max_pages) {
+		pr_err("max_pages must be at least 1\n");
+		return -EINVAL;
+	}
+
+	ret = daxmf_genl_register();
+	if (ret) {
+		pr_err("cannot register generic netlink family: %d\n", ret);
+		return ret;
+	}
+
+	pr_info("version %s loaded\n", DAXMF_VERSION);
+	return 0;
+}
+
+static void __exit daxmf_exit(void)
+{
+	/*
+	 * Ask running ranges to stop first: unregistering the family waits
+	 * for every request in flight, and a long range would otherwise hold
+	 * rmmod for its whole length.
+	 */
+	atomic_set(&daxmf_unloading, 1);
+	daxmf_genl_unregister();
+	pr_info("unloaded\n");
+}
+
+module_init(daxmf_init);
+module_exit(daxmf_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Fail ranges of dax/pmem memory on request (generic netlink)");
+MODULE_VERSION(DAXMF_VERSION);
+MODULE_ALIAS_GENL_FAMILY(DAXMF_GENL_NAME);

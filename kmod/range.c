@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daxmf: validate a pfn range and fail it in batches.
+ *
+ * A range is cut into segments, each lying in one kind of memory: a pagemap
+ * whose ops have a memory_failure callback (fsdax on pmem: the whole chunk is
+ * handed to the driver and filesystem in one call), a pagemap without one
+ * (device-dax: memory_failure() page by page), or online System RAM (only on
+ * request, page by page).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/memremap.h>
+#include <linux/memory_hotplug.h>
+#include <linux/sched/signal.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
+
+#include "internal.h"
+
+enum daxmf_seg_kind {
+	DAXMF_SEG_NONE,		/* neither device memory nor online RAM */
+	DAXMF_SEG_METADATA,	/* the pagemap's own struct-page area */
+	DAXMF_SEG_FOREIGN,	/* device memory that is not dax/pmem */
+	DAXMF_SEG_PAGEMAP,	/* dax pagemap with a memory_failure op */
+	DAXMF_SEG_DEVICE,	/* dax pagemap without one */
+	DAXMF_SEG_RAM,		/* online System RAM */
+};
+
+struct daxmf_seg {
+	unsigned long pfn;
+	unsigned long nr;
+	enum daxmf_seg_kind kind;
+	struct dev_pagemap *pgmap;	/* referenced for PAGEMAP and DEVICE */
+};
+
+static unsigned long daxmf_pgmap_first_pfn(struct dev_pagemap *pgmap, int i)
+{
+	unsigned long pfn = PHYS_PFN(pgmap->ranges[i].start);
+	struct vmem_altmap *altmap = pgmap_altmap(pgmap);
+
+	/*
+	 * Mirrors the kernel's pfn_first(): with an altmap the first pages of
+	 * the first range hold the struct pages themselves.
+	 */
+	if (i == 0 && altmap)
+		pfn += altmap->reserve + altmap->free;
+	return pfn;
+}
+
+/*
+ * Classify the memory at @pfn and find how far, below @end, it stays the
+ * same.  On return seg->pgmap holds a reference when it is set.
+ */
+static void daxmf_seg_lookup(unsigned long pfn, unsigned long end,
+			     struct daxmf_seg *seg)
+{
+	struct dev_pagemap *pgmap;
+	unsigned long next;
+	int i;
+
+	seg->pfn = pfn;
+	seg->pgmap = NULL;
+
+	pgmap = get_dev_pagemap(pfn, NULL);
+	if (pgmap) {
+		for (i = 0; i < pgmap->nr_range; i++) {
+			const struct range *r = &pgmap->ranges[i];
+			unsigned long first = daxmf_pgmap_first_pfn(pgmap, i);
+
+			if (pfn < PHYS_PFN(r->start) || pfn > PHYS_PFN(r->end))
+				continue;
+			if (pfn < first) {
+				seg->kind = DAXMF_SEG_METADATA;
+				seg->nr = min(end, first) - pfn;
+				put_dev_pagemap(pgmap);
+				return;
+			}
+			seg->nr = min(end, PHYS_PFN(r->end) + 1) - pfn;
+			if (pgmap->type != MEMORY_DEVICE_FS_DAX &&
+			    pgmap->type != MEMORY_DEVICE_GENERIC) {
+				seg->kind = DAXMF_SEG_FOREIGN;
+				put_dev_pagemap(pgmap);
+				return;
+			}
+			seg->kind = pgmap_has_memory_failure(pgmap) ?
+				    DAXMF_SEG_PAGEMAP : DAXMF_SEG_DEVICE;
+			seg->pgmap = pgmap;
+			return;
+		}
+		put_dev_pagemap(pgmap);
+	}
+
+	/*
+	 * Not device memory: online-ness is tracked per subsection, and a
+	 * pagemap may start at any subsection, so look again at the next one.
+	 */
+	next = min(end, ALIGN(pfn + 1, PAGES_PER_SUBSECTION));
+	seg->nr = next - pfn;
+	seg->kind = pfn_to_online_page(pfn) ? DAXMF_SEG_RAM : DAXMF_SEG_NONE;
+}
+
+static void daxmf_seg_release(struct daxmf_seg *seg)
+{
+	if (seg->pgmap)
+		put_dev_pagemap(seg->pgmap);
+	seg->pgmap = NULL;
+}
+
+/* Say why a segment of this kind is refused; the pfn goes in the ack cookie. */
+static int daxmf_seg_reject(const struct daxmf_seg *seg,
+			    struct netlink_ext_ack *extack)
+{
+	nl_set_extack_cookie_u64(extack, seg->pfn);
+	switch (seg->kind) {
+	case DAXMF_SEG_RAM:
+		NL_SET_ERR_MSG(extack, "range has online System RAM (allowed only with ALLOW_RAM)");
+		return -EACCES;
+	case DAXMF_SEG_METADATA:
+		NL_SET_ERR_MSG(extack, "range includes a dax device's struct-page metadata area");
+		return -ENXIO;
+	case DAXMF_SEG_FOREIGN:
+		NL_SET_ERR_MSG(extack, "range includes device memory that is not dax/pmem");
+		return -ENXIO;
+	default:
+		NL_SET_ERR_MSG(extack, "range has a pfn outside every dev_pagemap");
+		return -ENXIO;
+	}
+}
+
+int daxmf_range_validate(const struct daxmf_range_req *req,
+			 struct netlink_ext_ack *extack)
+{
+	unsigned long pfn, end;
+	struct daxmf_seg seg;
+
+	if (req->flags & ~DAXMF_FLAGS_ALL) {
+		NL_SET_ERR_MSG(extack, "unknown flag bits (see GET_INFO supported flags)");
+		return -EINVAL;
+	}
+	if (!req->pages) {
+		NL_SET_ERR_MSG(extack, "page count must be greater than zero");
+		return -EINVAL;
+	}
+	if (req->pfn + req->pages < req->pfn ||
+	    req->pfn + req->pages > PHYS_PFN(U64_MAX) + 1) {
+		NL_SET_ERR_MSG(extack, "pfn + page count overflows the physical address space");
+		return -EOVERFLOW;
+	}
+	if (req->pages > daxmf_max_pages) {
+		NL_SET_ERR_MSG(extack, "page count is above the module's max_pages");
+		return -E2BIG;
+	}
+
+	end = req->pfn + req->pages;
+	for (pfn = req->pfn; pfn < end; pfn += seg.nr) {
+		daxmf_seg_lookup(pfn, end, &seg);
+		daxmf_seg_release(&seg);
+
+		if (seg.kind == DAXMF_SEG_PAGEMAP || seg.kind == DAXMF_SEG_DEVICE)
+			continue;
+		if (seg.kind == DAXMF_SEG_RAM &&
+		    (req->flags & DAXMF_FLAG_ALLOW_RAM))
+			continue;
+
+		return daxmf_seg_reject(&seg, extack);
+	}
+	return 0;
+}
+
+static void daxmf_note_error(struct daxmf_range_result *res, unsigned long pfn,
+			     unsigned long nr, int err)
+{
+	res->pages_failed += nr;
+	if (!res->first_error) {
+		res->first_error = err;
+		res->first_error_pfn = pfn;
+	}
+}
+
+/* Why the range must stop now, or 0 to go on. */
+static int daxmf_should_stop(void)
+{
+	if (daxmf_stopping())
+		return -ESHUTDOWN;
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	return 0;
+}
+
+struct daxmf_run {
+	const struct daxmf_range_req *req;
+	struct daxmf_range_result *res;
+	int mf_flags;
+	u64 start_ns;
+	u64 last_progress_ns;
+};
+
+static void daxmf_run_tick(struct daxmf_run *run)
+{
+	u64 now = ktime_get_ns();
+
+	run->res->elapsed_ns = now - run->start_ns;
+	if (now - run->last_progress_ns >=
+	    (u64)READ_ONCE(daxmf_progress_ms) * NSEC_PER_MSEC) {
+		run->last_progress_ns = now;
+		daxmf_genl_notify_progress(run->req, run->res);
+	}
+	cond_resched();
+}
+
+static int daxmf_fail_per_page(struct daxmf_run *run, unsigned long pfn,
+			       unsigned long nr, u32 path)
+{
+	struct daxmf_range_result *res = run->res;
+	unsigned long i;
+	int ret, stop;
+
+	res->paths |= path;
+	for (i = 0; i < nr; i++) {
+		stop = daxmf_should_stop();
+		if (stop)
+			return stop;
+		ret = memory_failure(pfn + i, run->mf_flags);
+		/* -EHWPOISON: RAM already poisoned, nothing left to do. */
+		if (ret && ret != -EHWPOISON)
+			daxmf_note_error(res, pfn + i, 1, ret);
+		res->pages_done++;
+		res->per_page_pages++;
+		daxmf_run_tick(run);
+	}
+	return 0;
+}
+
+static int daxmf_fail_pagemap(struct daxmf_run *run, struct daxmf_seg *seg)
+{
+	struct daxmf_range_result *res = run->res;
+	struct dev_pagemap *pgmap = seg->pgmap;
+	unsigned long batch = max(READ_ONCE(daxmf_batch_pages), 1UL);
+	unsigned long pfn = seg->pfn, end = seg->pfn + seg->nr, nr;
+	int ret, stop;
+
+	while (pfn < end) {
+		stop = daxmf_should_stop();
+		if (stop)
+			return stop;
+		nr = min(batch, end - pfn);
+		ret = pgmap->ops->memory_failure(pgmap, pfn, nr, run->mf_flags);
+		res->batches++;
+		if (ret == -EOPNOTSUPP) {
+			/*
+			 * No holder can take the range (ext4, XFS without
+			 * rmapbt, nothing mounted): memory_failure() falls
+			 * back to the generic per-page handler in this case,
+			 * and so do we.
+			 */
+			ret = daxmf_fail_per_page(run, pfn, nr,
+						  DAXMF_PATH_PER_PAGE);
+			if (ret)
+				return ret;
+		} else {
+			if (ret)
+				daxmf_note_error(res, pfn, nr, ret);
+			res->paths |= DAXMF_PATH_PAGEMAP;
+			res->pages_done += nr;
+			res->pagemap_pages += nr;
+			daxmf_run_tick(run);
+		}
+		pfn += nr;
+	}
+	return 0;
+}
+
+void daxmf_range_fail(const struct daxmf_range_req *req,
+		      struct daxmf_range_result *res)
+{
+	unsigned long pfn = req->pfn, end = req->pfn + req->pages;
+	struct daxmf_run run = {
+		.req = req,
+		.res = res,
+		/*
+		 * MF_MUST_KILL: signal every mapper that asked for early kill,
+		 * also where the unmap itself succeeded; a failed dax page
+		 * has no replacement to map in its place.
+		 */
+		.mf_flags = MF_MUST_KILL,
+	};
+	struct daxmf_seg seg;
+	int status = 0;
+
+	if (req->flags & DAXMF_FLAG_ACTION_REQUIRED)
+		run.mf_flags |= MF_ACTION_REQUIRED;
+
+	memset(res, 0, sizeof(*res));
+	run.start_ns = ktime_get_ns();
+	run.last_progress_ns = run.start_ns;
+
+	while (pfn < end && !status) {
+		daxmf_seg_lookup(pfn, end, &seg);
+		switch (seg.kind) {
+		case DAXMF_SEG_PAGEMAP:
+			if (req->flags & DAXMF_FLAG_PER_PAGE)
+				status = daxmf_fail_per_page(&run, pfn, seg.nr,
+							     DAXMF_PATH_PER_PAGE);
+			else
+				status = daxmf_fail_pagemap(&run, &seg);
+			break;
+		case DAXMF_SEG_DEVICE:
+			status = daxmf_fail_per_page(&run, pfn, seg.nr,
+						     DAXMF_PATH_PER_PAGE);
+			break;
+		case DAXMF_SEG_RAM:
+			if (req->flags & DAXMF_FLAG_ALLOW_RAM)
+				status = daxmf_fail_per_page(&run, pfn, seg.nr,
+							     DAXMF_PATH_RAM);
+			else
+				status = -EACCES;
+			break;
+		default:
+			/* Validated a moment ago: the device went away. */
+			status = -ENXIO;
+			break;
+		}
+		daxmf_seg_release(&seg);
+		pfn += seg.nr;
+	}
+
+	res->status = status;
+	res->elapsed_ns = ktime_get_ns() - run.start_ns;
+}
