@@ -41,8 +41,9 @@ static int daxmf_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 			  struct genl_info *info)
 {
 	/*
-	 * GENL_ADMIN_PERM only asks for CAP_NET_ADMIN; failing memory is a
-	 * system administration act.
+	 * Every command is admin-only.  GENL_ADMIN_PERM would only ask for
+	 * CAP_NET_ADMIN and reject without an extack message, so the check
+	 * is made here, for CAP_SYS_ADMIN, with one.
 	 */
 	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
 		NL_SET_ERR_MSG(info->extack, "daxmf requires CAP_SYS_ADMIN");
@@ -174,9 +175,15 @@ static int daxmf_fail_range(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *reply;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, DAXMF_ATTR_PFN) ||
-	    GENL_REQ_ATTR_CHECK(info, DAXMF_ATTR_PAGES))
+	/* The missing attribute's type also goes out in the extended ack. */
+	if (GENL_REQ_ATTR_CHECK(info, DAXMF_ATTR_PFN)) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute DAXMF_ATTR_PFN (start pfn)");
 		return -EINVAL;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, DAXMF_ATTR_PAGES)) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute DAXMF_ATTR_PAGES (page count)");
+		return -EINVAL;
+	}
 
 	req.pfn = nla_get_u64(info->attrs[DAXMF_ATTR_PFN]);
 	req.pages = nla_get_u64(info->attrs[DAXMF_ATTR_PAGES]);
@@ -205,14 +212,12 @@ static int daxmf_fail_range(struct sk_buff *skb, struct genl_info *info)
 static const struct genl_ops daxmf_ops[] = {
 	{
 		.cmd = DAXMF_CMD_GET_INFO,
-		.flags = GENL_ADMIN_PERM,
 		.doit = daxmf_get_info,
 		.policy = daxmf_get_info_policy,
 		.maxattr = DAXMF_ATTR_MAX,
 	},
 	{
 		.cmd = DAXMF_CMD_FAIL_RANGE,
-		.flags = GENL_ADMIN_PERM,
 		.doit = daxmf_fail_range,
 		.policy = daxmf_fail_range_policy,
 		.maxattr = DAXMF_ATTR_MAX,

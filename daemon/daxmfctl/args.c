@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/daxmf.h>
+
+#include "args.h"
+#include "macro.h"
+#include "parse-util.h"
+
+enum {
+        ARG_PFN = 0x100,
+        ARG_PAGES,
+        ARG_FLAGS,
+        ARG_COOKIE,
+        ARG_ACTION_REQUIRED,
+        ARG_ALLOW_RAM,
+        ARG_PER_PAGE,
+};
+
+static const struct option options[] = {
+        { "help",            no_argument,       NULL, 'h' },
+        { "json",            no_argument,       NULL, 'j' },
+        { "pfn",             required_argument, NULL, ARG_PFN },
+        { "pages",           required_argument, NULL, ARG_PAGES },
+        { "flags",           required_argument, NULL, ARG_FLAGS },
+        { "cookie",          required_argument, NULL, ARG_COOKIE },
+        { "action-required", no_argument,       NULL, ARG_ACTION_REQUIRED },
+        { "allow-ram",       no_argument,       NULL, ARG_ALLOW_RAM },
+        { "per-page",        no_argument,       NULL, ARG_PER_PAGE },
+        {}
+};
+
+static const struct {
+        const char *name;
+        enum daxmfctl_command command;
+} commands[] = {
+        { "help",       DAXMFCTL_HELP },
+        { "version",    DAXMFCTL_VERSION },
+        { "info",       DAXMFCTL_INFO },
+        { "fail-range", DAXMFCTL_FAIL_RANGE },
+};
+
+_printf_(3, 4)
+static int fail(char *error, size_t size, const char *format, ...) {
+        va_list ap;
+
+        va_start(ap, format);
+        vsnprintf(error, size, format, ap);
+        va_end(ap);
+        return -EINVAL;
+}
+
+static int number(const char *option, const char *value, uint64_t *ret,
+                  char *error, size_t size) {
+        int r;
+
+        r = parse_u64(value, ret);
+        if (r == -ERANGE)
+                return fail(error, size, "--%s: '%s' is larger than 2^64-1", option, value);
+        if (r < 0)
+                return fail(error, size, "--%s: '%s' is not a number (decimal or 0x-hex)", option, value);
+        return 0;
+}
+
+void daxmfctl_print_help(void) {
+        printf("Usage: daxmfctl [--json] COMMAND [OPTIONS]\n"
+               "\n"
+               "Ask the daxmf kernel module to fail ranges of dax/pmem memory.\n"
+               "\n"
+               "Commands:\n"
+               "  info                      Module version, kernel, flags and limits\n"
+               "  fail-range --pfn N --pages N [--action-required] [--allow-ram]\n"
+               "             [--per-page] [--flags BITS] [--cookie N]\n"
+               "                            Run memory failure over a range of page frames\n"
+               "  version                   Version of this tool\n"
+               "  help                      This text\n"
+               "\n"
+               "Options:\n"
+               "  -j --json                 Machine-readable output (JSON)\n"
+               "  --pfn N                   First page frame (decimal or 0x-hex)\n"
+               "  --pages N                 Number of pages\n"
+               "  --action-required         The poison was consumed (MF_ACTION_REQUIRED)\n"
+               "  --allow-ram               Also accept online System RAM\n"
+               "  --per-page                Call memory_failure() page by page, never the\n"
+               "                            pagemap's range op\n"
+               "  --flags BITS              Raw DAXMF_FLAG_* bits, ORed with the above\n"
+               "  --cookie N                Opaque number echoed in the reply and event\n");
+}
+
+int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
+                        char *error, size_t size) {
+        struct daxmfctl_args a = { .command = DAXMFCTL_HELP };
+        const char *verb = NULL;
+        bool have_verb = false;
+        uint64_t v;
+        int c, r;
+
+        optind = 0;     /* full reset: the parser may run more than once */
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+:hj", options, NULL)) >= 0 ||
+               optind < argc) {
+                if (c < 0) {
+                        /* A non-option: the command, then options again. */
+                        if (have_verb)
+                                return fail(error, size, "unexpected argument '%s'", argv[optind]);
+                        verb = argv[optind++];
+                        have_verb = true;
+                        continue;
+                }
+
+                switch (c) {
+                case 'h':
+                        a.command = DAXMFCTL_HELP;
+                        *ret = a;
+                        return 0;
+                case 'j':
+                        a.json = true;
+                        break;
+                case ARG_PFN:
+                        r = number("pfn", optarg, &a.range.pfn, error, size);
+                        if (r < 0)
+                                return r;
+                        a.range.has_pfn = true;
+                        break;
+                case ARG_PAGES:
+                        r = number("pages", optarg, &a.range.pages, error, size);
+                        if (r < 0)
+                                return r;
+                        a.range.has_pages = true;
+                        break;
+                case ARG_FLAGS:
+                        r = number("flags", optarg, &v, error, size);
+                        if (r < 0)
+                                return r;
+                        if (v > UINT32_MAX)
+                                return fail(error, size, "--flags: '%s' does not fit in 32 bits", optarg);
+                        a.range.flags |= (uint32_t) v;
+                        break;
+                case ARG_COOKIE:
+                        r = number("cookie", optarg, &a.range.cookie, error, size);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_ACTION_REQUIRED:
+                        a.range.flags |= DAXMF_FLAG_ACTION_REQUIRED;
+                        break;
+                case ARG_ALLOW_RAM:
+                        a.range.flags |= DAXMF_FLAG_ALLOW_RAM;
+                        break;
+                case ARG_PER_PAGE:
+                        a.range.flags |= DAXMF_FLAG_PER_PAGE;
+                        break;
+                case ':':
+                        return fail(error, size, "option '%s' needs a value", argv[optind - 1]);
+                default:
+                        return fail(error, size, "unknown option '%s'", argv[optind - 1]);
+                }
+        }
+
+        if (!have_verb)
+                return fail(error, size, "no command given (try 'daxmfctl help')");
+
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (strcmp(verb, commands[i].name) == 0) {
+                        a.command = commands[i].command;
+                        have_verb = false;
+                        break;
+                }
+        if (have_verb)
+                return fail(error, size, "unknown command '%s' (try 'daxmfctl help')", verb);
+
+        if (a.command != DAXMFCTL_FAIL_RANGE &&
+            (a.range.has_pfn || a.range.has_pages || a.range.flags || a.range.cookie))
+                return fail(error, size, "range options are only for 'fail-range'");
+
+        *ret = a;
+        return 0;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "daxmf-kernel.h"
+
+enum daxmfctl_command {
+        DAXMFCTL_HELP,
+        DAXMFCTL_VERSION,
+        DAXMFCTL_INFO,
+        DAXMFCTL_FAIL_RANGE,
+};
+
+struct daxmfctl_args {
+        enum daxmfctl_command command;
+        bool json;
+        struct daxmf_range_request range;
+};
+
+/*
+ * Parse the command line.  Returns 0, or -EINVAL with a sentence in
+ * error[] saying what is wrong.  Numbers are checked here (they cannot be
+ * encoded otherwise); whether a range makes sense is the module's call.
+ */
+int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
+                        char *error, size_t error_size);
+
+void daxmfctl_print_help(void);

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "daxmf-kernel.h"
+#include "log.h"
+#include "output.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct daxmf_kernel *, daxmf_kernel_close)
+
+static int report_error(const char *command, bool json, const struct daxmf_error *e) {
+        daxmfctl_log_error(command, e);
+        if (json)
+                daxmfctl_print_json(daxmfctl_error_json(command, e));
+        return EXIT_FAILURE;
+}
+
+static int connect_module(const char *command, bool json, struct daxmf_kernel **ret) {
+        struct daxmf_error e = {};
+        int r;
+
+        r = daxmf_kernel_open(ret);
+        if (r == 0)
+                return 0;
+
+        e.error = r;
+        if (r == -ENOENT)
+                snprintf(e.message, sizeof(e.message),
+                         "the daxmf kernel module is not loaded (no generic netlink family 'daxmf'); try 'modprobe daxmf'");
+        else
+                snprintf(e.message, sizeof(e.message), "cannot talk to generic netlink");
+        return report_error(command, json, &e);
+}
+
+int daxmfctl_info(const struct daxmfctl_args *args) {
+        _cleanup_(daxmf_kernel_closep) struct daxmf_kernel *k = NULL;
+        struct daxmf_error e = {};
+        struct daxmf_info info;
+        int r;
+
+        r = connect_module("info", args->json, &k);
+        if (r != 0)
+                return r;
+
+        r = daxmf_kernel_get_info(k, &info, &e);
+        if (r < 0) {
+                e.error = r;
+                return report_error("info", args->json, &e);
+        }
+
+        if (args->json)
+                daxmfctl_print_json(daxmfctl_info_json(&info));
+        else
+                daxmfctl_print_info(&info);
+        return EXIT_SUCCESS;
+}
+
+int daxmfctl_fail_range(const struct daxmfctl_args *args) {
+        _cleanup_(daxmf_kernel_closep) struct daxmf_kernel *k = NULL;
+        struct daxmf_range_result res;
+        struct daxmf_error e = {};
+        int r;
+
+        r = connect_module("fail-range", args->json, &k);
+        if (r != 0)
+                return r;
+
+        r = daxmf_kernel_fail_range(k, &args->range, &res, &e);
+        if (r < 0) {
+                e.error = r;
+                return report_error("fail-range", args->json, &e);
+        }
+
+        if (args->json)
+                daxmfctl_print_json(daxmfctl_range_json(&res));
+        else
+                daxmfctl_print_range(&res);
+
+        /* A range that stopped early or had failed pages is not a success. */
+        if (res.status < 0 || res.pages_failed > 0 || res.pages_done != res.pages) {
+                log_error("fail-range: %" PRIu64 " of %" PRIu64 " pages handled, %" PRIu64 " failed",
+                          res.pages_done, res.pages, res.pages_failed);
+                return EXIT_FAILURE;
+        }
+        return EXIT_SUCCESS;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "args.h"
+#include "commands.h"
+#include "log.h"
+
+#ifndef DAXMF_VERSION
+#define DAXMF_VERSION "unknown"
+#endif
+
+int main(int argc, char *argv[]) {
+        struct daxmfctl_args args;
+        char error[256];
+
+        log_set_program("daxmfctl");
+
+        if (daxmfctl_parse_args(argc, argv, &args, error, sizeof(error)) < 0) {
+                log_error("%s", error);
+                return 2;
+        }
+
+        switch (args.command) {
+        case DAXMFCTL_HELP:
+                daxmfctl_print_help();
+                return EXIT_SUCCESS;
+        case DAXMFCTL_VERSION:
+                printf("daxmfctl %s\n", DAXMF_VERSION);
+                return EXIT_SUCCESS;
+        case DAXMFCTL_INFO:
+                return daxmfctl_info(&args);
+        case DAXMFCTL_FAIL_RANGE:
+                return daxmfctl_fail_range(&args);
+        }
+        return EXIT_FAILURE;
+}

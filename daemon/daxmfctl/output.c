@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/daxmf.h>
+
+#include "log.h"
+#include "output.h"
+#include "parse-util.h"
+
+static const char *errno_name_or(int error, const char *fallback) {
+        const char *n = errno_name(error);
+
+        return n ? n : fallback;
+}
+
+static struct json_object *bit_names(uint32_t bits, const char *(*name)(uint32_t)) {
+        struct json_object *a = json_object_new_array();
+
+        for (unsigned i = 0; i < 32; i++) {
+                uint32_t bit = UINT32_C(1) << i;
+                char unknown[16];
+
+                if (!(bits & bit))
+                        continue;
+                if (name(bit))
+                        json_object_array_add(a, json_object_new_string(name(bit)));
+                else {
+                        snprintf(unknown, sizeof(unknown), "0x%" PRIx32, bit);
+                        json_object_array_add(a, json_object_new_string(unknown));
+                }
+        }
+        return a;
+}
+
+static void print_bit_names(uint32_t bits, const char *(*name)(uint32_t)) {
+        bool first = true;
+
+        for (unsigned i = 0; i < 32; i++) {
+                uint32_t bit = UINT32_C(1) << i;
+
+                if (!(bits & bit))
+                        continue;
+                printf("%s", first ? "" : ", ");
+                if (name(bit))
+                        printf("%s", name(bit));
+                else
+                        printf("0x%" PRIx32, bit);
+                first = false;
+        }
+        if (first)
+                printf("none");
+}
+
+#define ADD(o, key, value) json_object_object_add((o), (key), (value))
+
+struct json_object *daxmfctl_info_json(const struct daxmf_info *info) {
+        struct json_object *o = json_object_new_object();
+
+        ADD(o, "module_version", json_object_new_string(info->version));
+        ADD(o, "kernel_release", json_object_new_string(info->kernel_release));
+        ADD(o, "supported_flags", json_object_new_uint64(info->supported_flags));
+        ADD(o, "supported_flag_names", bit_names(info->supported_flags, daxmf_flag_name));
+        ADD(o, "max_pages", json_object_new_uint64(info->max_pages));
+        ADD(o, "batch_pages", json_object_new_uint64(info->batch_pages));
+        return o;
+}
+
+void daxmfctl_print_info(const struct daxmf_info *info) {
+        printf("module version:   %s\n", info->version);
+        printf("kernel release:   %s\n", info->kernel_release);
+        printf("supported flags:  0x%" PRIx32 " (", info->supported_flags);
+        print_bit_names(info->supported_flags, daxmf_flag_name);
+        printf(")\n");
+        printf("max pages:        %" PRIu64 "\n", info->max_pages);
+        printf("batch pages:      %" PRIu64 "\n", info->batch_pages);
+}
+
+static const char *range_status(const struct daxmf_range_result *res) {
+        if (res->status < 0)
+                return "stopped";
+        if (res->pages_failed == res->pages_done)
+                return "failed";
+        if (res->pages_failed > 0)
+                return "partial";
+        return "complete";
+}
+
+struct json_object *daxmfctl_range_json(const struct daxmf_range_result *res) {
+        struct json_object *o = json_object_new_object();
+
+        ADD(o, "pfn", json_object_new_uint64(res->pfn));
+        ADD(o, "pages", json_object_new_uint64(res->pages));
+        ADD(o, "phys_start", json_object_new_uint64(res->pfn << 12));
+        ADD(o, "phys_end", json_object_new_uint64(((res->pfn + res->pages) << 12) - 1));
+        ADD(o, "flags", json_object_new_uint64(res->flags));
+        ADD(o, "flag_names", bit_names(res->flags, daxmf_flag_name));
+        ADD(o, "cookie", json_object_new_uint64(res->cookie));
+        ADD(o, "result", json_object_new_string(range_status(res)));
+        ADD(o, "status", json_object_new_int(res->status));
+        ADD(o, "status_name", res->status ? json_object_new_string(errno_name_or(res->status, "?")) : NULL);
+        ADD(o, "pages_done", json_object_new_uint64(res->pages_done));
+        ADD(o, "pages_failed", json_object_new_uint64(res->pages_failed));
+        ADD(o, "first_error", json_object_new_int(res->first_error));
+        ADD(o, "first_error_name",
+            res->first_error ? json_object_new_string(errno_name_or(res->first_error, "?")) : NULL);
+        ADD(o, "first_error_pfn", res->first_error ? json_object_new_uint64(res->first_error_pfn) : NULL);
+        ADD(o, "paths", bit_names(res->paths, daxmf_path_name));
+        ADD(o, "pagemap_pages", json_object_new_uint64(res->pagemap_pages));
+        ADD(o, "per_page_pages", json_object_new_uint64(res->per_page_pages));
+        ADD(o, "batches", json_object_new_uint64(res->batches));
+        ADD(o, "elapsed_ns", json_object_new_uint64(res->elapsed_ns));
+        return o;
+}
+
+void daxmfctl_print_range(const struct daxmf_range_result *res) {
+        printf("range:           pfn 0x%" PRIx64 " + %" PRIu64 " pages (phys 0x%" PRIx64 "-0x%" PRIx64 ")\n",
+               res->pfn, res->pages, res->pfn << 12, ((res->pfn + res->pages) << 12) - 1);
+        printf("result:          %s", range_status(res));
+        if (res->status)
+                printf(" (%s: %s)", errno_name_or(res->status, "?"), strerror(-res->status));
+        printf("\n");
+        printf("pages handled:   %" PRIu64 "\n", res->pages_done);
+        printf("pages failed:    %" PRIu64 "\n", res->pages_failed);
+        if (res->first_error)
+                printf("first error:     %s (%s) at pfn 0x%" PRIx64 "\n",
+                       errno_name_or(res->first_error, "?"), strerror(-res->first_error),
+                       res->first_error_pfn);
+        else
+                printf("first error:     none\n");
+        printf("path:            ");
+        print_bit_names(res->paths, daxmf_path_name);
+        printf("\n");
+        printf("pagemap pages:   %" PRIu64 " in %" PRIu64 " calls\n", res->pagemap_pages, res->batches);
+        printf("per-page pages:  %" PRIu64 "\n", res->per_page_pages);
+        printf("elapsed:         %.3f ms\n", (double) res->elapsed_ns / 1e6);
+}
+
+struct json_object *daxmfctl_error_json(const char *command, const struct daxmf_error *e) {
+        struct json_object *o = json_object_new_object(), *err = json_object_new_object();
+
+        ADD(err, "command", json_object_new_string(command));
+        ADD(err, "errno", json_object_new_int(-e->error));
+        ADD(err, "name", json_object_new_string(errno_name_or(e->error, "?")));
+        ADD(err, "description", json_object_new_string(strerror(-e->error)));
+        ADD(err, "message", e->message[0] ? json_object_new_string(e->message) : NULL);
+        ADD(err, "pfn", e->has_pfn ? json_object_new_uint64(e->pfn) : NULL);
+        ADD(err, "missing_attribute", e->missing_attr ? json_object_new_uint64(e->missing_attr) : NULL);
+        ADD(o, "error", err);
+        return o;
+}
+
+void daxmfctl_log_error(const char *command, const struct daxmf_error *e) {
+        char where[48] = "";
+
+        if (e->has_pfn)
+                snprintf(where, sizeof(where), " [pfn 0x%" PRIx64 "]", e->pfn);
+        else if (e->missing_attr)
+                snprintf(where, sizeof(where), " [missing attribute %" PRIu32 "]", e->missing_attr);
+
+        log_error("%s: %s (%s)%s%s%s", command, errno_name_or(e->error, "?"), strerror(-e->error),
+                  e->message[0] ? ": " : "", e->message, where);
+}
+
+void daxmfctl_print_json(struct json_object *o) {
+        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+}

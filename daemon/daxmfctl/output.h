@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <json-c/json.h>
+
+#include "daxmf-reply.h"
+
+/* JSON documents the commands print with --json. */
+struct json_object *daxmfctl_info_json(const struct daxmf_info *info);
+struct json_object *daxmfctl_range_json(const struct daxmf_range_result *res);
+struct json_object *daxmfctl_error_json(const char *command, const struct daxmf_error *e);
+
+void daxmfctl_print_info(const struct daxmf_info *info);
+void daxmfctl_print_range(const struct daxmf_range_result *res);
+
+/* "ENXIO (No such device or address): <extack text> [pfn 0x...]" on stderr. */
+void daxmfctl_log_error(const char *command, const struct daxmf_error *e);
+
+/* Print a JSON document on stdout and drop it. */
+void daxmfctl_print_json(struct json_object *o);

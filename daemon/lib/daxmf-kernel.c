@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <linux/daxmf.h>
+
+#include "daxmf-kernel.h"
+#include "macro.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct daxmf_kernel {
+        struct nl_sock *sock;
+        int family;
+};
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_sock *, nl_socket_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_msg *, nlmsg_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_cb *, nl_cb_put)
+
+struct daxmf_kernel *daxmf_kernel_close(struct daxmf_kernel *k) {
+        if (k) {
+                nl_socket_free(k->sock);
+                free(k);
+        }
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct daxmf_kernel *, daxmf_kernel_close)
+
+int daxmf_kernel_open(struct daxmf_kernel **ret) {
+        _cleanup_(daxmf_kernel_closep) struct daxmf_kernel *k = NULL;
+        int one = 1, r;
+
+        k = calloc(1, sizeof(*k));
+        if (!k)
+                return -ENOMEM;
+
+        k->sock = nl_socket_alloc();
+        if (!k->sock)
+                return -ENOMEM;
+
+        r = genl_connect(k->sock);
+        if (r < 0)
+                return -EIO;
+
+        /* Ask for the module's reasons with every error; skip the echo. */
+        (void) setsockopt(nl_socket_get_fd(k->sock), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+        (void) setsockopt(nl_socket_get_fd(k->sock), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+
+        r = genl_ctrl_resolve(k->sock, DAXMF_GENL_NAME);
+        if (r < 0)
+                return r == -NLE_OBJ_NOTFOUND ? -ENOENT : -EIO;
+        k->family = r;
+
+        *ret = TAKE_PTR(k);
+        return 0;
+}
+
+struct transaction {
+        uint8_t want_cmd;
+        bool done;
+        int error;                      /* negative errno, 0 */
+        struct daxmf_error *kernel_error;
+        struct daxmf_info *info;
+        struct daxmf_range_result *range;
+};
+
+static int on_valid(struct nl_msg *msg, void *userdata) {
+        struct transaction *t = userdata;
+        struct nlmsghdr *nlh = nlmsg_hdr(msg);
+        int r;
+
+        if (t->want_cmd == DAXMF_CMD_GET_INFO)
+                r = daxmf_decode_info(nlh, t->info);
+        else
+                r = daxmf_decode_range(nlh, t->range);
+        if (r < 0)
+                t->error = r;
+        /* Wait for the ack that follows the reply. */
+        return NL_OK;
+}
+
+static int on_ack(struct nl_msg *msg _unused_, void *userdata) {
+        struct transaction *t = userdata;
+
+        t->done = true;
+        return NL_STOP;
+}
+
+static int on_error(struct sockaddr_nl *nla _unused_, struct nlmsgerr *err, void *userdata) {
+        struct transaction *t = userdata;
+        /* libnl hands over the payload; the header sits right before it. */
+        const struct nlmsghdr *nlh = (const struct nlmsghdr *) ((const char *) err - NLMSG_HDRLEN);
+        struct daxmf_error e = {};
+        int r;
+
+        r = daxmf_decode_error(nlh, &e);
+        if (r < 0) {
+                e.error = err->error < 0 ? err->error : -EBADMSG;
+                e.message[0] = '\0';
+        }
+        if (t->kernel_error)
+                *t->kernel_error = e;
+        t->error = e.error;
+        t->done = true;
+        return NL_STOP;
+}
+
+static int transact(struct daxmf_kernel *k, struct nl_msg *msg, struct transaction *t) {
+        _cleanup_(nl_cb_putp) struct nl_cb *cb = NULL;
+        int r;
+
+        cb = nl_cb_alloc(NL_CB_DEFAULT);
+        if (!cb)
+                return -ENOMEM;
+        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, t);
+        nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, t);
+        nl_cb_err(cb, NL_CB_CUSTOM, on_error, t);
+
+        r = nl_send_auto(k->sock, msg);
+        if (r < 0)
+                return -EIO;
+
+        while (!t->done) {
+                r = nl_recvmsgs(k->sock, cb);
+                if (r < 0 && !t->done)
+                        return t->error < 0 ? t->error : -EIO;
+        }
+        return t->error;
+}
+
+static struct nl_msg *new_request(struct daxmf_kernel *k, uint8_t cmd) {
+        struct nl_msg *msg;
+
+        msg = nlmsg_alloc();
+        if (!msg)
+                return NULL;
+        if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, k->family, 0,
+                         NLM_F_REQUEST | NLM_F_ACK, cmd, DAXMF_GENL_VERSION)) {
+                nlmsg_free(msg);
+                return NULL;
+        }
+        return msg;
+}
+
+int daxmf_kernel_get_info(struct daxmf_kernel *k, struct daxmf_info *ret,
+                          struct daxmf_error *ret_error) {
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        struct daxmf_info info = {};
+        struct transaction t = {
+                .want_cmd = DAXMF_CMD_GET_INFO,
+                .info = &info,
+                .kernel_error = ret_error,
+        };
+        int r;
+
+        msg = new_request(k, DAXMF_CMD_GET_INFO);
+        if (!msg)
+                return -ENOMEM;
+
+        r = transact(k, msg, &t);
+        if (r < 0)
+                return r;
+        if (info.version[0] == '\0')
+                return -EBADMSG;        /* acked without a reply */
+
+        *ret = info;
+        return 0;
+}
+
+int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_request *req,
+                            struct daxmf_range_result *ret, struct daxmf_error *ret_error) {
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        struct daxmf_range_result res = {};
+        struct transaction t = {
+                .want_cmd = DAXMF_CMD_RANGE_DONE,
+                .range = &res,
+                .kernel_error = ret_error,
+        };
+        int r;
+
+        msg = new_request(k, DAXMF_CMD_FAIL_RANGE);
+        if (!msg)
+                return -ENOMEM;
+
+        /*
+         * Only what the caller gave is sent: the module is the one judge of
+         * a request, and says what is missing or wrong.
+         */
+        if ((req->has_pfn && nla_put_u64(msg, DAXMF_ATTR_PFN, req->pfn) < 0) ||
+            (req->has_pages && nla_put_u64(msg, DAXMF_ATTR_PAGES, req->pages) < 0) ||
+            nla_put_u32(msg, DAXMF_ATTR_FLAGS, req->flags) < 0 ||
+            nla_put_u64(msg, DAXMF_ATTR_COOKIE, req->cookie) < 0)
+                return -ENOMEM;
+
+        r = transact(k, msg, &t);
+        if (r < 0)
+                return r;
+        if (!res.done)
+                return -EBADMSG;        /* acked without a reply */
+
+        *ret = res;
+        return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daxmf-reply.h"
+
+/* A connection to the daxmf module's generic netlink family. */
+struct daxmf_kernel;
+
+/*
+ * Connect and resolve the family: -ENOENT when the module is not loaded,
+ * -EIO when generic netlink itself fails.
+ */
+int daxmf_kernel_open(struct daxmf_kernel **ret);
+struct daxmf_kernel *daxmf_kernel_close(struct daxmf_kernel *k);
+
+int daxmf_kernel_get_info(struct daxmf_kernel *k, struct daxmf_info *ret,
+                          struct daxmf_error *ret_error);
+
+struct daxmf_range_request {
+        bool has_pfn;
+        uint64_t pfn;
+        bool has_pages;
+        uint64_t pages;
+        uint32_t flags;
+        uint64_t cookie;
+};
+
+/*
+ * Fail a range and wait for the module's answer.  Returns 0 and the result
+ * when the module handled the request (the result may still report failed
+ * pages or an early stop), or a negative errno with *ret_error filled when
+ * the module refused it.
+ */
+int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_request *req,
+                            struct daxmf_range_result *ret, struct daxmf_error *ret_error);

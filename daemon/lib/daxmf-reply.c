@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <string.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/genl/genl.h>
+#include <linux/daxmf.h>
+
+#include "daxmf-reply.h"
+#include "macro.h"
+
+static struct nla_policy reply_policy[DAXMF_ATTR_MAX + 1] = {
+        [DAXMF_ATTR_VERSION]            = { .type = NLA_NUL_STRING },
+        [DAXMF_ATTR_KERNEL_RELEASE]     = { .type = NLA_NUL_STRING },
+        [DAXMF_ATTR_SUPPORTED_FLAGS]    = { .type = NLA_U32 },
+        [DAXMF_ATTR_MAX_PAGES]          = { .type = NLA_U64 },
+        [DAXMF_ATTR_BATCH_PAGES]        = { .type = NLA_U64 },
+        [DAXMF_ATTR_PFN]                = { .type = NLA_U64 },
+        [DAXMF_ATTR_PAGES]              = { .type = NLA_U64 },
+        [DAXMF_ATTR_FLAGS]              = { .type = NLA_U32 },
+        [DAXMF_ATTR_COOKIE]             = { .type = NLA_U64 },
+        [DAXMF_ATTR_PAGES_DONE]         = { .type = NLA_U64 },
+        [DAXMF_ATTR_PAGES_FAILED]       = { .type = NLA_U64 },
+        [DAXMF_ATTR_FIRST_ERROR]        = { .type = NLA_U32 },
+        [DAXMF_ATTR_FIRST_ERROR_PFN]    = { .type = NLA_U64 },
+        [DAXMF_ATTR_PATHS]              = { .type = NLA_U32 },
+        [DAXMF_ATTR_PAGEMAP_PAGES]      = { .type = NLA_U64 },
+        [DAXMF_ATTR_PER_PAGE_PAGES]     = { .type = NLA_U64 },
+        [DAXMF_ATTR_BATCHES]            = { .type = NLA_U64 },
+        [DAXMF_ATTR_ELAPSED_NS]         = { .type = NLA_U64 },
+        [DAXMF_ATTR_STATUS]             = { .type = NLA_U32 },
+        [DAXMF_ATTR_REQUESTER_PORTID]   = { .type = NLA_U32 },
+};
+
+/* Parse a daxmf message; the command must be one of cmd_a, cmd_b. */
+static int parse(const struct nlmsghdr *nlh, uint8_t cmd_a, uint8_t cmd_b,
+                 uint8_t *ret_cmd, struct nlattr *tb[static DAXMF_ATTR_MAX + 1]) {
+        const struct genlmsghdr *gnlh;
+        struct nlmsghdr *h = (struct nlmsghdr *) nlh;
+
+        if (!nlh || nlh->nlmsg_len < NLMSG_HDRLEN || !genlmsg_valid_hdr(h, 0))
+                return -EBADMSG;
+
+        gnlh = nlmsg_data(h);
+        if (gnlh->cmd != cmd_a && gnlh->cmd != cmd_b)
+                return -EBADMSG;
+
+        if (genlmsg_parse(h, 0, tb, DAXMF_ATTR_MAX, reply_policy) < 0)
+                return -EBADMSG;
+
+        *ret_cmd = gnlh->cmd;
+        return 0;
+}
+
+static bool has_all(struct nlattr *tb[], const int *types, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (!tb[types[i]])
+                        return false;
+        return true;
+}
+
+int daxmf_decode_info(const struct nlmsghdr *nlh, struct daxmf_info *ret) {
+        static const int required[] = {
+                DAXMF_ATTR_VERSION, DAXMF_ATTR_KERNEL_RELEASE,
+                DAXMF_ATTR_SUPPORTED_FLAGS, DAXMF_ATTR_MAX_PAGES,
+                DAXMF_ATTR_BATCH_PAGES,
+        };
+        struct nlattr *tb[DAXMF_ATTR_MAX + 1];
+        struct daxmf_info info = {};
+        uint8_t cmd;
+        int r;
+
+        r = parse(nlh, DAXMF_CMD_GET_INFO, DAXMF_CMD_GET_INFO, &cmd, tb);
+        if (r < 0)
+                return r;
+        if (!has_all(tb, required, ELEMENTSOF(required)))
+                return -EBADMSG;
+
+        if (nla_strlcpy(info.version, tb[DAXMF_ATTR_VERSION], sizeof(info.version)) >= sizeof(info.version) ||
+            nla_strlcpy(info.kernel_release, tb[DAXMF_ATTR_KERNEL_RELEASE], sizeof(info.kernel_release)) >= sizeof(info.kernel_release))
+                return -EBADMSG;
+        info.supported_flags = nla_get_u32(tb[DAXMF_ATTR_SUPPORTED_FLAGS]);
+        info.max_pages = nla_get_u64(tb[DAXMF_ATTR_MAX_PAGES]);
+        info.batch_pages = nla_get_u64(tb[DAXMF_ATTR_BATCH_PAGES]);
+
+        *ret = info;
+        return 0;
+}
+
+int daxmf_decode_range(const struct nlmsghdr *nlh, struct daxmf_range_result *ret) {
+        static const int required[] = {
+                DAXMF_ATTR_COOKIE, DAXMF_ATTR_PFN, DAXMF_ATTR_PAGES,
+                DAXMF_ATTR_FLAGS, DAXMF_ATTR_PAGES_DONE,
+                DAXMF_ATTR_PAGES_FAILED, DAXMF_ATTR_ELAPSED_NS,
+        };
+        static const int required_done[] = {
+                DAXMF_ATTR_STATUS, DAXMF_ATTR_FIRST_ERROR,
+                DAXMF_ATTR_FIRST_ERROR_PFN, DAXMF_ATTR_PATHS,
+                DAXMF_ATTR_PAGEMAP_PAGES, DAXMF_ATTR_PER_PAGE_PAGES,
+                DAXMF_ATTR_BATCHES,
+        };
+        struct nlattr *tb[DAXMF_ATTR_MAX + 1];
+        struct daxmf_range_result res = {};
+        uint8_t cmd;
+        int r;
+
+        r = parse(nlh, DAXMF_CMD_RANGE_DONE, DAXMF_CMD_RANGE_PROGRESS, &cmd, tb);
+        if (r < 0)
+                return r;
+        if (!has_all(tb, required, ELEMENTSOF(required)))
+                return -EBADMSG;
+
+        res.done = cmd == DAXMF_CMD_RANGE_DONE;
+        res.cookie = nla_get_u64(tb[DAXMF_ATTR_COOKIE]);
+        res.pfn = nla_get_u64(tb[DAXMF_ATTR_PFN]);
+        res.pages = nla_get_u64(tb[DAXMF_ATTR_PAGES]);
+        res.flags = nla_get_u32(tb[DAXMF_ATTR_FLAGS]);
+        if (tb[DAXMF_ATTR_REQUESTER_PORTID])
+                res.portid = nla_get_u32(tb[DAXMF_ATTR_REQUESTER_PORTID]);
+        res.pages_done = nla_get_u64(tb[DAXMF_ATTR_PAGES_DONE]);
+        res.pages_failed = nla_get_u64(tb[DAXMF_ATTR_PAGES_FAILED]);
+        res.elapsed_ns = nla_get_u64(tb[DAXMF_ATTR_ELAPSED_NS]);
+
+        /* Counters that contradict each other mean a corrupt message. */
+        if (res.pages_done > res.pages || res.pages_failed > res.pages_done)
+                return -EBADMSG;
+
+        if (res.done) {
+                if (!has_all(tb, required_done, ELEMENTSOF(required_done)))
+                        return -EBADMSG;
+                res.status = (int32_t) nla_get_u32(tb[DAXMF_ATTR_STATUS]);
+                res.first_error = (int32_t) nla_get_u32(tb[DAXMF_ATTR_FIRST_ERROR]);
+                res.first_error_pfn = nla_get_u64(tb[DAXMF_ATTR_FIRST_ERROR_PFN]);
+                res.paths = nla_get_u32(tb[DAXMF_ATTR_PATHS]);
+                res.pagemap_pages = nla_get_u64(tb[DAXMF_ATTR_PAGEMAP_PAGES]);
+                res.per_page_pages = nla_get_u64(tb[DAXMF_ATTR_PER_PAGE_PAGES]);
+                res.batches = nla_get_u64(tb[DAXMF_ATTR_BATCHES]);
+                if (res.status > 0 || res.first_error > 0 ||
+                    res.pagemap_pages + res.per_page_pages != res.pages_done)
+                        return -EBADMSG;
+        }
+
+        *ret = res;
+        return 0;
+}
+
+int daxmf_decode_error(const struct nlmsghdr *nlh, struct daxmf_error *ret) {
+        static struct nla_policy ack_policy[NLMSGERR_ATTR_MAX + 1] = {
+                [NLMSGERR_ATTR_MSG]       = { .type = NLA_NUL_STRING },
+                [NLMSGERR_ATTR_OFFS]      = { .type = NLA_U32 },
+                [NLMSGERR_ATTR_COOKIE]    = { .type = NLA_UNSPEC },
+                [NLMSGERR_ATTR_MISS_TYPE] = { .type = NLA_U32 },
+                [NLMSGERR_ATTR_MISS_NEST] = { .type = NLA_U32 },
+        };
+        struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {};
+        struct daxmf_error e = {};
+        const struct nlmsgerr *err;
+        size_t len, off;
+
+        if (!nlh || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*err) ||
+            nlh->nlmsg_type != NLMSG_ERROR)
+                return -EBADMSG;
+
+        err = NLMSG_DATA(nlh);
+        if (err->error > 0)
+                return -EBADMSG;
+        e.error = err->error;
+
+        len = nlh->nlmsg_len - NLMSG_HDRLEN;
+        off = sizeof(*err);
+        if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+                /* The whole request is echoed before the TLVs. */
+                if (err->msg.nlmsg_len < NLMSG_HDRLEN)
+                        return -EBADMSG;
+                off += NLMSG_ALIGN(err->msg.nlmsg_len) - NLMSG_HDRLEN;
+        }
+
+        if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && off < len) {
+                if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+                              (struct nlattr *) ((const char *) err + off),
+                              (int) (len - off), ack_policy) < 0)
+                        return -EBADMSG;
+
+                if (tb[NLMSGERR_ATTR_MSG]) {
+                        nla_strlcpy(e.message, tb[NLMSGERR_ATTR_MSG], sizeof(e.message));
+                        /* The kernel's messages end without a newline; keep it that way. */
+                        e.message[strcspn(e.message, "\n")] = '\0';
+                }
+                if (tb[NLMSGERR_ATTR_COOKIE] && nla_len(tb[NLMSGERR_ATTR_COOKIE]) == sizeof(uint64_t)) {
+                        memcpy(&e.pfn, nla_data(tb[NLMSGERR_ATTR_COOKIE]), sizeof(e.pfn));
+                        e.has_pfn = true;
+                }
+                if (tb[NLMSGERR_ATTR_MISS_TYPE])
+                        e.missing_attr = nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+        } else if (off > len)
+                return -EBADMSG;
+
+        *ret = e;
+        return 0;
+}
+
+const char *daxmf_flag_name(uint32_t bit) {
+        switch (bit) {
+        case DAXMF_FLAG_ACTION_REQUIRED:
+                return "action-required";
+        case DAXMF_FLAG_ALLOW_RAM:
+                return "allow-ram";
+        case DAXMF_FLAG_PER_PAGE:
+                return "per-page";
+        default:
+                return NULL;
+        }
+}
+
+const char *daxmf_path_name(uint32_t bit) {
+        switch (bit) {
+        case DAXMF_PATH_PAGEMAP:
+                return "pagemap";
+        case DAXMF_PATH_PER_PAGE:
+                return "per-page";
+        case DAXMF_PATH_RAM:
+                return "ram";
+        default:
+                return NULL;
+        }
+}

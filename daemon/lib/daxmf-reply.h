@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/netlink.h>
+
+/* What GET_INFO tells about the module. */
+struct daxmf_info {
+        char version[64];
+        char kernel_release[65];
+        uint32_t supported_flags;
+        uint64_t max_pages;
+        uint64_t batch_pages;
+};
+
+/* A RANGE_DONE reply or event, or a RANGE_PROGRESS event (done == false). */
+struct daxmf_range_result {
+        bool done;
+        uint64_t cookie;
+        uint64_t pfn;
+        uint64_t pages;
+        uint32_t flags;
+        uint32_t portid;
+        uint64_t pages_done;
+        uint64_t pages_failed;
+        uint64_t elapsed_ns;
+        /* only when done: */
+        int32_t status;
+        int32_t first_error;
+        uint64_t first_error_pfn;
+        uint32_t paths;
+        uint64_t pagemap_pages;
+        uint64_t per_page_pages;
+        uint64_t batches;
+};
+
+/* Why the kernel refused a request, from its netlink error and extended ack. */
+struct daxmf_error {
+        int error;              /* negative errno */
+        char message[256];      /* extack text, "" when none */
+        bool has_pfn;           /* the ack cookie named a pfn */
+        uint64_t pfn;
+        uint32_t missing_attr;  /* attribute type the kernel missed, or 0 */
+};
+
+/*
+ * Decoders for messages of the daxmf family.  Each takes a whole netlink
+ * message (header included), validates it against the reply policy, and
+ * returns -EBADMSG when it is malformed or of another command.  ret is
+ * written only on success.
+ */
+int daxmf_decode_info(const struct nlmsghdr *nlh, struct daxmf_info *ret);
+int daxmf_decode_range(const struct nlmsghdr *nlh, struct daxmf_range_result *ret);
+
+/* Decode an NLMSG_ERROR message: errno, extack text, cookie pfn, missing attribute. */
+int daxmf_decode_error(const struct nlmsghdr *nlh, struct daxmf_error *ret);
+
+/* Human names of DAXMF_FLAG_* and DAXMF_PATH_* bits; NULL for unknown bits. */
+const char *daxmf_flag_name(uint32_t bit);
+const char *daxmf_path_name(uint32_t bit);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "log.h"
+
+static const char *log_program = "daxmf";
+static enum log_level log_max_level = LOG_LEVEL_INFO;
+
+void log_set_program(const char *name) {
+        log_program = name;
+}
+
+void log_set_max_level(enum log_level level) {
+        log_max_level = level;
+}
+
+int log_full(enum log_level level, int error, const char *format, ...) {
+        int saved_errno = errno;
+        va_list ap;
+
+        if (level <= log_max_level) {
+                fprintf(stderr, "%s: ", log_program);
+                va_start(ap, format);
+                vfprintf(stderr, format, ap);
+                va_end(ap);
+                fputc('\n', stderr);
+        }
+
+        errno = saved_errno;
+        return error < 0 ? error : -error;
+}
