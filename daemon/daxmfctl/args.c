@@ -18,6 +18,7 @@ enum {
         ARG_ACTION_REQUIRED,
         ARG_ALLOW_RAM,
         ARG_PER_PAGE,
+        ARG_COUNT,
 };
 
 static const struct option options[] = {
@@ -30,6 +31,7 @@ static const struct option options[] = {
         { "action-required", no_argument,       NULL, ARG_ACTION_REQUIRED },
         { "allow-ram",       no_argument,       NULL, ARG_ALLOW_RAM },
         { "per-page",        no_argument,       NULL, ARG_PER_PAGE },
+        { "count",           required_argument, NULL, ARG_COUNT },
         {}
 };
 
@@ -41,6 +43,7 @@ static const struct {
         { "version",    DAXMFCTL_VERSION },
         { "info",       DAXMFCTL_INFO },
         { "fail-range", DAXMFCTL_FAIL_RANGE },
+        { "monitor",    DAXMFCTL_MONITOR },
 };
 
 _printf_(3, 4)
@@ -75,6 +78,8 @@ void daxmfctl_print_help(void) {
                "  fail-range --pfn N --pages N [--action-required] [--allow-ram]\n"
                "             [--per-page] [--flags BITS] [--cookie N]\n"
                "                            Run memory failure over a range of page frames\n"
+               "  monitor [--count N]       Print the module's range events as they come;\n"
+               "                            stop after N completed ranges\n"
                "  version                   Version of this tool\n"
                "  help                      This text\n"
                "\n"
@@ -150,6 +155,11 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                 case ARG_ALLOW_RAM:
                         a.range.flags |= DAXMF_FLAG_ALLOW_RAM;
                         break;
+                case ARG_COUNT:
+                        r = number("count", optarg, &a.count, error, size);
+                        if (r < 0)
+                                return r;
+                        break;
                 case ARG_PER_PAGE:
                         a.range.flags |= DAXMF_FLAG_PER_PAGE;
                         break;
@@ -175,6 +185,9 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
         if (a.command != DAXMFCTL_FAIL_RANGE &&
             (a.range.has_pfn || a.range.has_pages || a.range.flags || a.range.cookie))
                 return fail(error, size, "range options are only for 'fail-range'");
+
+        if (a.command != DAXMFCTL_MONITOR && a.count)
+                return fail(error, size, "--count is only for 'monitor'");
 
         *ret = a;
         return 0;

@@ -11,12 +11,14 @@ enum daxmfctl_command {
         DAXMFCTL_VERSION,
         DAXMFCTL_INFO,
         DAXMFCTL_FAIL_RANGE,
+        DAXMFCTL_MONITOR,
 };
 
 struct daxmfctl_args {
         enum daxmfctl_command command;
         bool json;
         struct daxmf_range_request range;
+        uint64_t count;         /* monitor: stop after this many ranges; 0: never */
 };
 
 /*

@@ -18,11 +18,12 @@ static int report_error(const char *command, bool json, const struct daxmf_error
         return EXIT_FAILURE;
 }
 
-static int connect_module(const char *command, bool json, struct daxmf_kernel **ret) {
+static int connect_module(const char *command, bool json,
+                          int (*open_fn)(struct daxmf_kernel **), struct daxmf_kernel **ret) {
         struct daxmf_error e = {};
         int r;
 
-        r = daxmf_kernel_open(ret);
+        r = open_fn(ret);
         if (r == 0)
                 return 0;
 
@@ -30,6 +31,8 @@ static int connect_module(const char *command, bool json, struct daxmf_kernel **
         if (r == -ENOENT)
                 snprintf(e.message, sizeof(e.message),
                          "the daxmf kernel module is not loaded (no generic netlink family 'daxmf'); try 'modprobe daxmf'");
+        else if (r == -EPERM)
+                snprintf(e.message, sizeof(e.message), "joining the module's events group needs CAP_SYS_ADMIN");
         else
                 snprintf(e.message, sizeof(e.message), "cannot talk to generic netlink");
         return report_error(command, json, &e);
@@ -41,7 +44,7 @@ int daxmfctl_info(const struct daxmfctl_args *args) {
         struct daxmf_info info;
         int r;
 
-        r = connect_module("info", args->json, &k);
+        r = connect_module("info", args->json, daxmf_kernel_open, &k);
         if (r != 0)
                 return r;
 
@@ -64,7 +67,7 @@ int daxmfctl_fail_range(const struct daxmfctl_args *args) {
         struct daxmf_error e = {};
         int r;
 
-        r = connect_module("fail-range", args->json, &k);
+        r = connect_module("fail-range", args->json, daxmf_kernel_open, &k);
         if (r != 0)
                 return r;
 
@@ -86,4 +89,51 @@ int daxmfctl_fail_range(const struct daxmfctl_args *args) {
                 return EXIT_FAILURE;
         }
         return EXIT_SUCCESS;
+}
+
+struct monitor_state {
+        bool json;
+        uint64_t count;
+        uint64_t ranges_done;
+};
+
+static int on_monitor_event(const struct daxmf_range_result *ev, void *userdata) {
+        struct monitor_state *m = userdata;
+
+        if (m->json)
+                daxmfctl_print_json_line(daxmfctl_event_json(ev));
+        else
+                daxmfctl_print_event(ev);
+
+        if (ev->done)
+                m->ranges_done++;
+        if (m->count && m->ranges_done >= m->count)
+                return -ECANCELED;      /* enough: stop receiving */
+        return 0;
+}
+
+int daxmfctl_monitor(const struct daxmfctl_args *args) {
+        _cleanup_(daxmf_kernel_closep) struct daxmf_kernel *k = NULL;
+        struct monitor_state m = {
+                .json = args->json,
+                .count = args->count,
+        };
+        int r;
+
+        r = connect_module("monitor", args->json, daxmf_kernel_open_events, &k);
+        if (r != 0)
+                return r;
+
+        for (;;) {
+                r = daxmf_kernel_receive_events(k, on_monitor_event, &m);
+                if (r == -ECANCELED)
+                        return EXIT_SUCCESS;
+                if (r == -ENOBUFS) {
+                        /* The socket overran: say so, events were lost. */
+                        log_warning("monitor: events were lost (receive buffer overrun)");
+                        continue;
+                }
+                if (r < 0)
+                        return log_error_errno(r, "monitor: receiving events failed: %s", strerror(-r)), EXIT_FAILURE;
+        }
 }

@@ -31,6 +31,8 @@ int main(int argc, char *argv[]) {
                 return daxmfctl_info(&args);
         case DAXMFCTL_FAIL_RANGE:
                 return daxmfctl_fail_range(&args);
+        case DAXMFCTL_MONITOR:
+                return daxmfctl_monitor(&args);
         }
         return EXIT_FAILURE;
 }

@@ -166,3 +166,37 @@ void daxmfctl_print_json(struct json_object *o) {
         printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
 }
+
+struct json_object *daxmfctl_event_json(const struct daxmf_range_result *ev) {
+        struct json_object *o = daxmfctl_range_json(ev);
+
+        json_object_object_add(o, "event", json_object_new_string(ev->done ? "range-done" : "range-progress"));
+        if (!ev->done) {
+                /* Only counters so far: no verdict yet. */
+                json_object_object_del(o, "result");
+                json_object_object_del(o, "status");
+                json_object_object_del(o, "status_name");
+        }
+        json_object_object_add(o, "requester_port", json_object_new_uint64(ev->portid));
+        return o;
+}
+
+void daxmfctl_print_event(const struct daxmf_range_result *ev) {
+        printf("%s cookie=%" PRIu64 " pfn=0x%" PRIx64 " pages=%" PRIu64 " done=%" PRIu64 " failed=%" PRIu64,
+               ev->done ? "range-done" : "range-progress", ev->cookie, ev->pfn, ev->pages,
+               ev->pages_done, ev->pages_failed);
+        if (ev->done) {
+                printf(" result=%s paths=", range_status(ev));
+                print_bit_names(ev->paths, daxmf_path_name);
+                if (ev->status)
+                        printf(" status=%s", errno_name_or(ev->status, "?"));
+        }
+        printf(" elapsed=%.3fms\n", (double) ev->elapsed_ns / 1e6);
+        fflush(stdout);
+}
+
+void daxmfctl_print_json_line(struct json_object *o) {
+        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        fflush(stdout);
+        json_object_put(o);
+}

@@ -11,6 +11,9 @@ struct json_object *daxmfctl_info_json(const struct daxmf_info *info);
 struct json_object *daxmfctl_range_json(const struct daxmf_range_result *res);
 struct json_object *daxmfctl_error_json(const char *command, const struct daxmf_error *e);
 
+struct json_object *daxmfctl_event_json(const struct daxmf_range_result *ev);
+void daxmfctl_print_event(const struct daxmf_range_result *ev);
+
 void daxmfctl_print_info(const struct daxmf_info *info);
 void daxmfctl_print_range(const struct daxmf_range_result *res);
 
@@ -19,3 +22,5 @@ void daxmfctl_log_error(const char *command, const struct daxmf_error *e);
 
 /* Print a JSON document on stdout and drop it. */
 void daxmfctl_print_json(struct json_object *o);
+/* The same, on one line (for streams of events). */
+void daxmfctl_print_json_line(struct json_object *o);

@@ -210,3 +210,79 @@ int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_req
         *ret = res;
         return 0;
 }
+
+int daxmf_kernel_open_events(struct daxmf_kernel **ret) {
+        _cleanup_(daxmf_kernel_closep) struct daxmf_kernel *k = NULL;
+        int group, r;
+
+        r = daxmf_kernel_open(&k);
+        if (r < 0)
+                return r;
+
+        group = genl_ctrl_resolve_grp(k->sock, DAXMF_GENL_NAME, DAXMF_GENL_MCGRP_EVENTS);
+        if (group < 0)
+                return group == -NLE_OBJ_NOTFOUND ? -ENOENT : -EIO;
+
+        /* Events are not answers: no sequence numbers to match. */
+        nl_socket_disable_seq_check(k->sock);
+        r = nl_socket_add_membership(k->sock, group);
+        if (r < 0)
+                return r == -NLE_PERM ? -EPERM : -EIO;
+
+        *ret = TAKE_PTR(k);
+        return 0;
+}
+
+int daxmf_kernel_fd(struct daxmf_kernel *k) {
+        return nl_socket_get_fd(k->sock);
+}
+
+struct event_dispatch {
+        daxmf_event_handler_t handler;
+        void *userdata;
+        int error;
+};
+
+static int on_event(struct nl_msg *msg, void *userdata) {
+        struct event_dispatch *d = userdata;
+        struct daxmf_range_result ev;
+        int r;
+
+        r = daxmf_decode_range(nlmsg_hdr(msg), &ev);
+        if (r < 0)
+                return NL_SKIP;         /* not ours to judge: a newer event kind */
+
+        r = d->handler(&ev, d->userdata);
+        if (r < 0) {
+                d->error = r;
+                return NL_STOP;
+        }
+        return NL_OK;
+}
+
+static int no_seq_check(struct nl_msg *msg _unused_, void *userdata _unused_) {
+        return NL_OK;
+}
+
+int daxmf_kernel_receive_events(struct daxmf_kernel *k, daxmf_event_handler_t handler, void *userdata) {
+        _cleanup_(nl_cb_putp) struct nl_cb *cb = NULL;
+        struct event_dispatch d = {
+                .handler = handler,
+                .userdata = userdata,
+        };
+        int r;
+
+        cb = nl_cb_alloc(NL_CB_DEFAULT);
+        if (!cb)
+                return -ENOMEM;
+        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &d);
+        /* Multicast events carry no sequence number of ours. */
+        nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+
+        r = nl_recvmsgs(k->sock, cb);
+        if (d.error < 0)
+                return d.error;
+        if (r < 0)
+                return r == -NLE_NOMEM ? -ENOBUFS : -EIO;
+        return 0;
+}

@@ -36,3 +36,15 @@ struct daxmf_range_request {
  */
 int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_request *req,
                             struct daxmf_range_result *ret, struct daxmf_error *ret_error);
+
+/*
+ * Events: open a connection subscribed to the family's "events" group.
+ * daxmf_kernel_receive_events() blocks for the next batch of messages and
+ * calls handler for each range event; a negative handler return stops and
+ * is returned.
+ */
+int daxmf_kernel_open_events(struct daxmf_kernel **ret);
+int daxmf_kernel_fd(struct daxmf_kernel *k);
+
+typedef int (*daxmf_event_handler_t)(const struct daxmf_range_result *event, void *userdata);
+int daxmf_kernel_receive_events(struct daxmf_kernel *k, daxmf_event_handler_t handler, void *userdata);

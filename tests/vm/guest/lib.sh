@@ -1,0 +1,61 @@
+# Shared helpers for the guest-side tests (sourced).
+# Each check prints "ok - ..." or "not ok - ..."; a failed check makes the
+# test exit non-zero at the end (or at once with die).
+
+failures=0
+skip_exit=77
+
+pass() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; failures=$((failures + 1)); }
+die() { echo "not ok - $*"; exit 1; }
+skip() { echo "skip - $*"; exit "$skip_exit"; }
+finish() {
+	if [ "$failures" -ne 0 ]; then
+		echo "# $failures check(s) failed"
+		exit 1
+	fi
+	exit 0
+}
+
+# check DESCRIPTION COMMAND...: pass when the command succeeds.
+check() {
+	desc=$1
+	shift
+	if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+
+# Tell the host harness this test triggers a known kernel warning (by name,
+# from the harness's own list of known 6.1 issues).
+known_warning() { echo "DAXMF-KNOWN-WARN $1"; }
+
+load_daxmf() {
+	modprobe daxmf || die "modprobe daxmf"
+	pass "daxmf module loaded"
+}
+
+# mkfs + mount an fsdax XFS with reflink and the reverse map on /dev/pmem0.
+mount_xfs_dax() {
+	mkfs.xfs -q -f -m reflink=1,rmapbt=1 /dev/pmem0 || die "mkfs.xfs"
+	mount -o dax=always /dev/pmem0 /mnt || die "mount -o dax=always"
+	grep -q ' /mnt xfs .*dax=always' /proc/mounts || die "/mnt is not dax=always"
+}
+
+# Physical address where the pmem disk's data (sector 0) starts: the resource
+# of the device pmem0 sits on (a namespace, or its pfn device when present).
+pmem_data_phys() {
+	dev=$(readlink -f /sys/block/pmem0/device)
+	cat "$dev/resource"
+}
+
+# wait_for FILE [tenths]: wait until FILE exists.
+wait_for() {
+	n=${2:-100}
+	while [ ! -e "$1" ] && [ "$n" -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	[ -e "$1" ]
+}
+
+# field NAME FILE: value of "NAME=value" in a key=value report.
+field() { sed -n "s/^$1=//p" "$2" | head -n 1; }
