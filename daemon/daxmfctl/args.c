@@ -99,14 +99,23 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                         char *error, size_t size) {
         struct daxmfctl_args a = { .command = DAXMFCTL_HELP };
         const char *verb = NULL;
-        bool have_verb = false;
+        bool have_verb = false, range_option = false, count_option = false;
         uint64_t v;
         int c, r;
 
         optind = 0;     /* full reset: the parser may run more than once */
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+:hj", options, NULL)) >= 0 ||
-               optind < argc) {
+        for (;;) {
+                /*
+                 * The argument getopt looks at, for error messages: within a
+                 * cluster ("-pfn") optind has not moved past it yet, after a
+                 * long option it has.
+                 */
+                int arg = optind > 0 ? optind : 1;
+
+                c = getopt_long(argc, argv, "+:hj", options, NULL);
+                if (c < 0 && optind >= argc)
+                        break;
                 if (c < 0) {
                         /* A non-option: the command, then options again. */
                         if (have_verb)
@@ -125,18 +134,21 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                         a.json = true;
                         break;
                 case ARG_PFN:
+                        range_option = true;
                         r = number("pfn", optarg, &a.range.pfn, error, size);
                         if (r < 0)
                                 return r;
                         a.range.has_pfn = true;
                         break;
                 case ARG_PAGES:
+                        range_option = true;
                         r = number("pages", optarg, &a.range.pages, error, size);
                         if (r < 0)
                                 return r;
                         a.range.has_pages = true;
                         break;
                 case ARG_FLAGS:
+                        range_option = true;
                         r = number("flags", optarg, &v, error, size);
                         if (r < 0)
                                 return r;
@@ -145,28 +157,33 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                         a.range.flags |= (uint32_t) v;
                         break;
                 case ARG_COOKIE:
+                        range_option = true;
                         r = number("cookie", optarg, &a.range.cookie, error, size);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_ACTION_REQUIRED:
+                        range_option = true;
                         a.range.flags |= DAXMF_FLAG_ACTION_REQUIRED;
                         break;
                 case ARG_ALLOW_RAM:
+                        range_option = true;
                         a.range.flags |= DAXMF_FLAG_ALLOW_RAM;
                         break;
                 case ARG_COUNT:
+                        count_option = true;
                         r = number("count", optarg, &a.count, error, size);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_PER_PAGE:
+                        range_option = true;
                         a.range.flags |= DAXMF_FLAG_PER_PAGE;
                         break;
                 case ':':
-                        return fail(error, size, "option '%s' needs a value", argv[optind - 1]);
+                        return fail(error, size, "option '%s' needs a value", argv[arg]);
                 default:
-                        return fail(error, size, "unknown option '%s'", argv[optind - 1]);
+                        return fail(error, size, "unknown option '%s'", argv[arg]);
                 }
         }
 
@@ -182,11 +199,11 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
         if (have_verb)
                 return fail(error, size, "unknown command '%s' (try 'daxmfctl help')", verb);
 
-        if (a.command != DAXMFCTL_FAIL_RANGE &&
-            (a.range.has_pfn || a.range.has_pages || a.range.flags || a.range.cookie))
+        /* Given is given, even with a value of 0. */
+        if (a.command != DAXMFCTL_FAIL_RANGE && range_option)
                 return fail(error, size, "range options are only for 'fail-range'");
 
-        if (a.command != DAXMFCTL_MONITOR && a.count)
+        if (a.command != DAXMFCTL_MONITOR && count_option)
                 return fail(error, size, "--count is only for 'monitor'");
 
         *ret = a;

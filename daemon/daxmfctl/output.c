@@ -172,10 +172,14 @@ struct json_object *daxmfctl_event_json(const struct daxmf_range_result *ev) {
 
         json_object_object_add(o, "event", json_object_new_string(ev->done ? "range-done" : "range-progress"));
         if (!ev->done) {
-                /* Only counters so far: no verdict yet. */
-                json_object_object_del(o, "result");
-                json_object_object_del(o, "status");
-                json_object_object_del(o, "status_name");
+                /* Progress carries counters only: no verdict, no per-path totals. */
+                static const char *const done_only[] = {
+                        "result", "status", "status_name", "first_error", "first_error_name",
+                        "first_error_pfn", "paths", "pagemap_pages", "per_page_pages", "batches",
+                };
+
+                for (size_t i = 0; i < sizeof(done_only) / sizeof(done_only[0]); i++)
+                        json_object_object_del(o, done_only[i]);
         }
         json_object_object_add(o, "requester_port", json_object_new_uint64(ev->portid));
         return o;

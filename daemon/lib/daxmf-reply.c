@@ -9,27 +9,31 @@
 #include "daxmf-reply.h"
 #include "macro.h"
 
+/* libnl checks only a minimum length for integers; the ABI's sizes are exact. */
+#define POLICY_U32 { .type = NLA_U32, .maxlen = sizeof(uint32_t) }
+#define POLICY_U64 { .type = NLA_U64, .maxlen = sizeof(uint64_t) }
+
 static struct nla_policy reply_policy[DAXMF_ATTR_MAX + 1] = {
         [DAXMF_ATTR_VERSION]            = { .type = NLA_NUL_STRING },
         [DAXMF_ATTR_KERNEL_RELEASE]     = { .type = NLA_NUL_STRING },
-        [DAXMF_ATTR_SUPPORTED_FLAGS]    = { .type = NLA_U32 },
-        [DAXMF_ATTR_MAX_PAGES]          = { .type = NLA_U64 },
-        [DAXMF_ATTR_BATCH_PAGES]        = { .type = NLA_U64 },
-        [DAXMF_ATTR_PFN]                = { .type = NLA_U64 },
-        [DAXMF_ATTR_PAGES]              = { .type = NLA_U64 },
-        [DAXMF_ATTR_FLAGS]              = { .type = NLA_U32 },
-        [DAXMF_ATTR_COOKIE]             = { .type = NLA_U64 },
-        [DAXMF_ATTR_PAGES_DONE]         = { .type = NLA_U64 },
-        [DAXMF_ATTR_PAGES_FAILED]       = { .type = NLA_U64 },
-        [DAXMF_ATTR_FIRST_ERROR]        = { .type = NLA_U32 },
-        [DAXMF_ATTR_FIRST_ERROR_PFN]    = { .type = NLA_U64 },
-        [DAXMF_ATTR_PATHS]              = { .type = NLA_U32 },
-        [DAXMF_ATTR_PAGEMAP_PAGES]      = { .type = NLA_U64 },
-        [DAXMF_ATTR_PER_PAGE_PAGES]     = { .type = NLA_U64 },
-        [DAXMF_ATTR_BATCHES]            = { .type = NLA_U64 },
-        [DAXMF_ATTR_ELAPSED_NS]         = { .type = NLA_U64 },
-        [DAXMF_ATTR_STATUS]             = { .type = NLA_U32 },
-        [DAXMF_ATTR_REQUESTER_PORTID]   = { .type = NLA_U32 },
+        [DAXMF_ATTR_SUPPORTED_FLAGS]    = POLICY_U32,
+        [DAXMF_ATTR_MAX_PAGES]          = POLICY_U64,
+        [DAXMF_ATTR_BATCH_PAGES]        = POLICY_U64,
+        [DAXMF_ATTR_PFN]                = POLICY_U64,
+        [DAXMF_ATTR_PAGES]              = POLICY_U64,
+        [DAXMF_ATTR_FLAGS]              = POLICY_U32,
+        [DAXMF_ATTR_COOKIE]             = POLICY_U64,
+        [DAXMF_ATTR_PAGES_DONE]         = POLICY_U64,
+        [DAXMF_ATTR_PAGES_FAILED]       = POLICY_U64,
+        [DAXMF_ATTR_FIRST_ERROR]        = POLICY_U32,
+        [DAXMF_ATTR_FIRST_ERROR_PFN]    = POLICY_U64,
+        [DAXMF_ATTR_PATHS]              = POLICY_U32,
+        [DAXMF_ATTR_PAGEMAP_PAGES]      = POLICY_U64,
+        [DAXMF_ATTR_PER_PAGE_PAGES]     = POLICY_U64,
+        [DAXMF_ATTR_BATCHES]            = POLICY_U64,
+        [DAXMF_ATTR_ELAPSED_NS]         = POLICY_U64,
+        [DAXMF_ATTR_STATUS]             = POLICY_U32,
+        [DAXMF_ATTR_REQUESTER_PORTID]   = POLICY_U32,
 };
 
 /* Parse a daxmf message; the command must be one of cmd_a, cmd_b. */
@@ -135,8 +139,10 @@ int daxmf_decode_range(const struct nlmsghdr *nlh, struct daxmf_range_result *re
                 res.pagemap_pages = nla_get_u64(tb[DAXMF_ATTR_PAGEMAP_PAGES]);
                 res.per_page_pages = nla_get_u64(tb[DAXMF_ATTR_PER_PAGE_PAGES]);
                 res.batches = nla_get_u64(tb[DAXMF_ATTR_BATCHES]);
+                /* Written so that the sum cannot wrap around. */
                 if (res.status > 0 || res.first_error > 0 ||
-                    res.pagemap_pages + res.per_page_pages != res.pages_done)
+                    res.pagemap_pages > res.pages_done ||
+                    res.per_page_pages != res.pages_done - res.pagemap_pages)
                         return -EBADMSG;
         }
 

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,9 +23,12 @@ int parse_u64(const char *s, uint64_t *ret) {
 
         errno = 0;
         v = strtoull(s, &end, base);
+        /* Junk makes it no number at all, whatever its size. */
+        if (!end || *end != '\0')
+                return -EINVAL;
         if (errno == ERANGE)
                 return -ERANGE;
-        if (errno != 0 || !end || *end != '\0')
+        if (errno != 0)
                 return -EINVAL;
 
         *ret = v;
@@ -45,5 +49,7 @@ int parse_u32(const char *s, uint32_t *ret) {
 }
 
 const char *errno_name(int error) {
+        if (error == INT_MIN)
+                return NULL;    /* no such errno, and -INT_MIN overflows */
         return strerrorname_np(error < 0 ? -error : error);
 }

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+#include <linux/daxmf.h>
+
+#include "macro.h"
+#include "output.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_object *, json_object_put);
+#define _cleanup_json_ _cleanup_(json_object_putp)
+
+/* The member key of o; fails the test when o has no such key. */
+static struct json_object *member(struct json_object *o, const char *key) {
+        struct json_object *v = NULL;
+
+        if (!json_object_is_type(o, json_type_object))
+                fail_msg("looking up \"%s\" in a non-object: %s", key, json_object_to_json_string(o));
+        if (!json_object_object_get_ex(o, key, &v))
+                fail_msg("no key \"%s\" in %s", key, json_object_to_json_string(o));
+        return v;
+}
+
+static void check_absent(struct json_object *o, const char *key) {
+        if (json_object_object_get_ex(o, key, NULL))
+                fail_msg("unexpected key \"%s\" in %s", key, json_object_to_json_string(o));
+}
+
+static void check_null(struct json_object *o, const char *key) {
+        struct json_object *v = member(o, key);
+
+        if (v)
+                fail_msg("%s: expected null, got %s", key, json_object_to_json_string(v));
+}
+
+static void check_u64(struct json_object *o, const char *key, uint64_t expected) {
+        struct json_object *v = member(o, key);
+
+        if (!json_object_is_type(v, json_type_int) || json_object_get_uint64(v) != expected)
+                fail_msg("%s: expected %" PRIu64 ", got %s", key, expected, json_object_to_json_string(v));
+}
+
+static void check_int(struct json_object *o, const char *key, int64_t expected) {
+        struct json_object *v = member(o, key);
+
+        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) != expected)
+                fail_msg("%s: expected %" PRId64 ", got %s", key, expected, json_object_to_json_string(v));
+}
+
+static void check_string(struct json_object *o, const char *key, const char *expected) {
+        struct json_object *v = member(o, key);
+
+        if (!json_object_is_type(v, json_type_string) || strcmp(json_object_get_string(v), expected) != 0)
+                fail_msg("%s: expected \"%s\", got %s", key, expected, json_object_to_json_string(v));
+}
+
+/* An array of exactly the given strings, in order; names is NULL-terminated. */
+static void check_names(struct json_object *o, const char *key, const char *const *names) {
+        struct json_object *v = member(o, key);
+        size_t n = 0;
+
+        while (names[n])
+                n++;
+        if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) != n)
+                fail_msg("%s: expected %zu names, got %s", key, n, json_object_to_json_string(v));
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *e = json_object_array_get_idx(v, i);
+
+                if (!json_object_is_type(e, json_type_string) || strcmp(json_object_get_string(e), names[i]) != 0)
+                        fail_msg("%s[%zu]: expected \"%s\", got %s", key, i, names[i], json_object_to_json_string(e));
+        }
+}
+
+#define NAMES(...) ((const char *const[]) { __VA_ARGS__, NULL })
+#define NO_NAMES ((const char *const[]) { NULL })
+
+/* Printed and parsed back, the document must be the same. */
+static void check_round_trip(struct json_object *o) {
+        static const int formats[] = {
+                JSON_C_TO_STRING_PLAIN,
+                JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(formats); i++) {
+                const char *text = json_object_to_json_string_ext(o, formats[i]);
+                _cleanup_json_ struct json_object *back = NULL;
+
+                assert_non_null(text);
+                back = json_tokener_parse(text);
+                if (!back)
+                        fail_msg("does not parse back: %s", text);
+                if (!json_object_equal(o, back))
+                        fail_msg("parses back different: %s\nvs %s", text, json_object_to_json_string(back));
+        }
+}
+
+static const char *const range_keys[] = {
+        "pfn", "pages", "phys_start", "phys_end", "flags", "flag_names", "cookie",
+        "result", "status", "status_name", "pages_done", "pages_failed",
+        "first_error", "first_error_name", "first_error_pfn", "paths",
+        "pagemap_pages", "per_page_pages", "batches", "elapsed_ns",
+};
+
+static void check_range_keys(struct json_object *o) {
+        for (size_t i = 0; i < ELEMENTSOF(range_keys); i++)
+                (void) member(o, range_keys[i]);
+        assert_int_equal(json_object_object_length(o), ELEMENTSOF(range_keys));
+}
+
+/* 16 pages of fsdax, 3 of them refused by the filesystem. */
+static const struct daxmf_range_result partial_range = {
+        .done = true,
+        .cookie = 7,
+        .pfn = 0x40018,
+        .pages = 16,
+        .flags = DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_PER_PAGE,
+        .portid = 4242,
+        .pages_done = 16,
+        .pages_failed = 3,
+        .elapsed_ns = 123456789,
+        .status = 0,
+        .first_error = -EBUSY,
+        .first_error_pfn = 0x4001a,
+        .paths = DAXMF_PATH_PAGEMAP | DAXMF_PATH_PER_PAGE,
+        .pagemap_pages = 12,
+        .per_page_pages = 4,
+        .batches = 2,
+};
+
+static void test_range_partial(void **state) {
+        _cleanup_json_ struct json_object *o = daxmfctl_range_json(&partial_range);
+
+        assert_non_null(o);
+        check_range_keys(o);
+        check_u64(o, "pfn", 0x40018);
+        check_u64(o, "pages", 16);
+        check_u64(o, "phys_start", UINT64_C(0x40018000));
+        check_u64(o, "phys_end", UINT64_C(0x40027fff));
+        check_u64(o, "flags", DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_PER_PAGE);
+        check_names(o, "flag_names", NAMES("action-required", "per-page"));
+        check_u64(o, "cookie", 7);
+        check_string(o, "result", "partial");
+        check_int(o, "status", 0);
+        check_null(o, "status_name");
+        check_u64(o, "pages_done", 16);
+        check_u64(o, "pages_failed", 3);
+        check_int(o, "first_error", -EBUSY);
+        check_string(o, "first_error_name", "EBUSY");
+        check_u64(o, "first_error_pfn", 0x4001a);
+        check_names(o, "paths", NAMES("pagemap", "per-page"));
+        check_u64(o, "pagemap_pages", 12);
+        check_u64(o, "per_page_pages", 4);
+        check_u64(o, "batches", 2);
+        check_u64(o, "elapsed_ns", 123456789);
+        check_round_trip(o);
+}
+
+static void test_range_complete(void **state) {
+        struct daxmf_range_result r = partial_range;
+
+        r.pages_failed = 0;
+        r.first_error = 0;
+        r.first_error_pfn = 0;
+        r.flags = 0;
+        r.paths = DAXMF_PATH_PAGEMAP;
+        r.pagemap_pages = 16;
+        r.per_page_pages = 0;
+
+        _cleanup_json_ struct json_object *o = daxmfctl_range_json(&r);
+
+        check_range_keys(o);
+        check_string(o, "result", "complete");
+        check_int(o, "status", 0);
+        check_null(o, "status_name");
+        check_u64(o, "pages_failed", 0);
+        check_int(o, "first_error", 0);
+        check_null(o, "first_error_name");
+        check_null(o, "first_error_pfn");
+        check_u64(o, "flags", 0);
+        check_names(o, "flag_names", NO_NAMES);
+        check_names(o, "paths", NAMES("pagemap"));
+        check_u64(o, "pagemap_pages", 16);
+        check_u64(o, "per_page_pages", 0);
+        check_round_trip(o);
+}
+
+static void test_range_failed(void **state) {
+        struct daxmf_range_result r = partial_range;
+
+        r.pages = 1;
+        r.pages_done = 1;
+        r.pages_failed = 1;
+        r.first_error = -EIO;
+        r.first_error_pfn = 0x40018;
+        r.paths = DAXMF_PATH_PER_PAGE;
+        r.pagemap_pages = 0;
+        r.per_page_pages = 1;
+        r.batches = 0;
+
+        _cleanup_json_ struct json_object *o = daxmfctl_range_json(&r);
+
+        check_string(o, "result", "failed");
+        check_int(o, "status", 0);
+        check_null(o, "status_name");
+        check_u64(o, "phys_start", UINT64_C(0x40018000));
+        check_u64(o, "phys_end", UINT64_C(0x40018fff));
+        check_int(o, "first_error", -EIO);
+        check_string(o, "first_error_name", "EIO");
+        check_u64(o, "first_error_pfn", 0x40018);
+        check_names(o, "paths", NAMES("per-page"));
+        check_round_trip(o);
+}
+
+static void test_range_stopped(void **state) {
+        struct daxmf_range_result r = partial_range;
+
+        r.status = -ESHUTDOWN;
+        r.pages = 1024;
+        r.pages_done = 512;
+        r.pages_failed = 0;
+        r.first_error = 0;
+        r.first_error_pfn = 0;
+        r.flags = DAXMF_FLAGS_ALL;
+        r.paths = DAXMF_PATH_PER_PAGE | DAXMF_PATH_RAM;
+        r.pagemap_pages = 0;
+        r.per_page_pages = 512;
+
+        _cleanup_json_ struct json_object *o = daxmfctl_range_json(&r);
+
+        check_range_keys(o);
+        check_string(o, "result", "stopped");
+        check_int(o, "status", -108);
+        check_string(o, "status_name", "ESHUTDOWN");
+        check_u64(o, "pages_done", 512);
+        check_int(o, "first_error", 0);
+        check_null(o, "first_error_name");
+        check_null(o, "first_error_pfn");
+        check_names(o, "flag_names", NAMES("action-required", "allow-ram", "per-page"));
+        check_names(o, "paths", NAMES("per-page", "ram"));
+        check_round_trip(o);
+
+        /* Stopped wins over failed pages. */
+        r.pages_failed = r.pages_done;
+        r.first_error = -EIO;
+        _cleanup_json_ struct json_object *o2 = daxmfctl_range_json(&r);
+        check_string(o2, "result", "stopped");
+        check_string(o2, "first_error_name", "EIO");
+}
+
+static void test_range_unknown_bits(void **state) {
+        struct daxmf_range_result r = partial_range;
+
+        r.flags = DAXMF_FLAG_ACTION_REQUIRED | 0x80;
+        r.paths = DAXMF_PATH_RAM | 0x80000000U;
+
+        _cleanup_json_ struct json_object *o = daxmfctl_range_json(&r);
+
+        check_u64(o, "flags", 0x81);
+        check_names(o, "flag_names", NAMES("action-required", "0x80"));
+        check_names(o, "paths", NAMES("ram", "0x80000000"));
+        check_round_trip(o);
+}
+
+static void test_range_large_values(void **state) {
+        struct daxmf_range_result r = partial_range;
+
+        /* Above INT64_MAX: must stay unsigned through print and parse. */
+        r.cookie = UINT64_MAX;
+        r.elapsed_ns = UINT64_C(0x8000000000000001);
+
+        _cleanup_json_ struct json_object *o = daxmfctl_range_json(&r);
+
+        check_u64(o, "cookie", UINT64_MAX);
+        check_u64(o, "elapsed_ns", UINT64_C(0x8000000000000001));
+        check_round_trip(o);
+
+        _cleanup_json_ struct json_object *back = json_tokener_parse(json_object_to_json_string(o));
+        assert_non_null(back);
+        check_u64(back, "cookie", UINT64_MAX);
+        check_u64(back, "elapsed_ns", UINT64_C(0x8000000000000001));
+        check_null(back, "status_name");
+}
+
+static void test_info(void **state) {
+        static const struct daxmf_info info = {
+                .version = "0.1.0",
+                .kernel_release = "6.1.0-18-amd64",
+                .supported_flags = DAXMF_FLAGS_ALL,
+                .max_pages = UINT64_C(1) << 30,
+                .batch_pages = 512,
+        };
+        _cleanup_json_ struct json_object *o = daxmfctl_info_json(&info);
+
+        assert_non_null(o);
+        assert_int_equal(json_object_object_length(o), 6);
+        check_string(o, "module_version", "0.1.0");
+        check_string(o, "kernel_release", "6.1.0-18-amd64");
+        check_u64(o, "supported_flags", 7);
+        check_names(o, "supported_flag_names", NAMES("action-required", "allow-ram", "per-page"));
+        check_u64(o, "max_pages", UINT64_C(1) << 30);
+        check_u64(o, "batch_pages", 512);
+        check_round_trip(o);
+}
+
+static void test_error_full(void **state) {
+        static const struct daxmf_error e = {
+                .error = -ENXIO,
+                .message = "pfn is not in a dax device",
+                .has_pfn = true,
+                .pfn = 0x40018,
+                .missing_attr = DAXMF_ATTR_PAGES,
+        };
+        _cleanup_json_ struct json_object *o = daxmfctl_error_json("fail-range", &e);
+        struct json_object *err;
+
+        assert_non_null(o);
+        assert_int_equal(json_object_object_length(o), 1);
+        err = member(o, "error");
+        assert_true(json_object_is_type(err, json_type_object));
+        assert_int_equal(json_object_object_length(err), 7);
+        check_string(err, "command", "fail-range");
+        check_int(err, "errno", ENXIO);
+        check_int(err, "errno", 6);
+        check_string(err, "name", "ENXIO");
+        check_string(err, "description", "No such device or address");
+        check_string(err, "message", "pfn is not in a dax device");
+        check_u64(err, "pfn", 0x40018);
+        check_u64(err, "missing_attribute", DAXMF_ATTR_PAGES);
+        check_round_trip(o);
+}
+
+static void test_error_plain(void **state) {
+        static const struct daxmf_error e = {
+                .error = -EPERM,
+        };
+        _cleanup_json_ struct json_object *o = daxmfctl_error_json("info", &e);
+        struct json_object *err = member(o, "error");
+
+        assert_int_equal(json_object_object_length(err), 7);
+        check_string(err, "command", "info");
+        check_int(err, "errno", EPERM);
+        check_string(err, "name", "EPERM");
+        check_string(err, "description", "Operation not permitted");
+        check_null(err, "message");
+        check_null(err, "pfn");
+        check_null(err, "missing_attribute");
+        check_round_trip(o);
+}
+
+static void test_error_pfn_zero(void **state) {
+        /* has_pfn decides, not the value: pfn 0 is a pfn. */
+        static const struct daxmf_error e = {
+                .error = -EINVAL,
+                .message = "pages must be > 0",
+                .has_pfn = true,
+                .pfn = 0,
+        };
+        _cleanup_json_ struct json_object *o = daxmfctl_error_json("fail-range", &e);
+        struct json_object *err = member(o, "error");
+
+        check_u64(err, "pfn", 0);
+        check_string(err, "message", "pages must be > 0");
+        check_string(err, "name", "EINVAL");
+        check_null(err, "missing_attribute");
+}
+
+static void test_event_done(void **state) {
+        _cleanup_json_ struct json_object *o = daxmfctl_event_json(&partial_range);
+
+        assert_non_null(o);
+        check_string(o, "event", "range-done");
+        check_string(o, "result", "partial");
+        check_int(o, "status", 0);
+        check_null(o, "status_name");
+        check_u64(o, "requester_port", 4242);
+        check_u64(o, "cookie", 7);
+        check_u64(o, "pfn", 0x40018);
+        check_u64(o, "pages_done", 16);
+        check_u64(o, "pages_failed", 3);
+        check_names(o, "paths", NAMES("pagemap", "per-page"));
+        check_round_trip(o);
+}
+
+static void test_event_done_stopped(void **state) {
+        struct daxmf_range_result r = partial_range;
+
+        r.status = -EINTR;
+        r.pages_done = 8;
+        r.pages_failed = 0;
+        r.first_error = 0;
+        r.pagemap_pages = 8;
+        r.per_page_pages = 0;
+
+        _cleanup_json_ struct json_object *o = daxmfctl_event_json(&r);
+
+        check_string(o, "event", "range-done");
+        check_string(o, "result", "stopped");
+        check_int(o, "status", -EINTR);
+        check_string(o, "status_name", "EINTR");
+        check_round_trip(o);
+}
+
+static void test_event_progress(void **state) {
+        static const struct daxmf_range_result progress = {
+                .done = false,
+                .cookie = 9,
+                .pfn = 0x40000,
+                .pages = 4096,
+                .flags = DAXMF_FLAG_ALLOW_RAM,
+                .portid = 77,
+                .pages_done = 1024,
+                .pages_failed = 0,
+                .elapsed_ns = 5000000,
+        };
+        _cleanup_json_ struct json_object *o = daxmfctl_event_json(&progress);
+
+        assert_non_null(o);
+        check_string(o, "event", "range-progress");
+        check_absent(o, "result");
+        check_absent(o, "status");
+        check_absent(o, "status_name");
+        check_u64(o, "cookie", 9);
+        check_u64(o, "pfn", 0x40000);
+        check_u64(o, "pages", 4096);
+        check_u64(o, "phys_start", UINT64_C(0x40000000));
+        check_u64(o, "phys_end", UINT64_C(0x40ffffff));
+        check_u64(o, "flags", DAXMF_FLAG_ALLOW_RAM);
+        check_names(o, "flag_names", NAMES("allow-ram"));
+        check_u64(o, "pages_done", 1024);
+        check_u64(o, "pages_failed", 0);
+        check_u64(o, "elapsed_ns", 5000000);
+        check_u64(o, "requester_port", 77);
+        check_round_trip(o);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_range_partial),
+                cmocka_unit_test(test_range_complete),
+                cmocka_unit_test(test_range_failed),
+                cmocka_unit_test(test_range_stopped),
+                cmocka_unit_test(test_range_unknown_bits),
+                cmocka_unit_test(test_range_large_values),
+                cmocka_unit_test(test_info),
+                cmocka_unit_test(test_error_full),
+                cmocka_unit_test(test_error_plain),
+                cmocka_unit_test(test_error_pfn_zero),
+                cmocka_unit_test(test_event_done),
+                cmocka_unit_test(test_event_done_stopped),
+                cmocka_unit_test(test_event_progress),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

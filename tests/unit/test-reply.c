@@ -1,0 +1,892 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <linux/daxmf.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/genl/genl.h>
+
+#include "daxmf-reply.h"
+#include "macro.h"
+
+/* Any id will do: the decoders leave checking the family to the socket. */
+#define FAMILY_ID 0x20
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_msg *, nlmsg_free);
+#define _cleanup_nlmsg_ _cleanup_(nlmsg_freep)
+
+static struct nl_msg *new_message(uint8_t cmd) {
+        struct nl_msg *m = nlmsg_alloc();
+
+        assert_non_null(m);
+        assert_non_null(genlmsg_put(m, 0, 0, FAMILY_ID, 0, 0, cmd, DAXMF_GENL_VERSION));
+        return m;
+}
+
+/* ---- GET_INFO ---- */
+
+struct info_spec {
+        const char *version;
+        const char *kernel_release;
+        uint32_t supported_flags;
+        uint64_t max_pages;
+        uint64_t batch_pages;
+};
+
+static const struct info_spec good_info = {
+        .version = "0.1.0",
+        .kernel_release = "6.1.0-18-amd64",
+        .supported_flags = DAXMF_FLAGS_ALL,
+        .max_pages = UINT64_C(1) << 30,
+        .batch_pages = 512,
+};
+
+/* A GET_INFO reply with every attribute but omit (0: all of them). */
+static struct nl_msg *info_message(uint8_t cmd, const struct info_spec *s, int omit) {
+        struct nl_msg *m = new_message(cmd);
+
+        if (omit != DAXMF_ATTR_VERSION)
+                assert_int_equal(nla_put_string(m, DAXMF_ATTR_VERSION, s->version), 0);
+        if (omit != DAXMF_ATTR_KERNEL_RELEASE)
+                assert_int_equal(nla_put_string(m, DAXMF_ATTR_KERNEL_RELEASE, s->kernel_release), 0);
+        if (omit != DAXMF_ATTR_SUPPORTED_FLAGS)
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_SUPPORTED_FLAGS, s->supported_flags), 0);
+        if (omit != DAXMF_ATTR_MAX_PAGES)
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_MAX_PAGES, s->max_pages), 0);
+        if (omit != DAXMF_ATTR_BATCH_PAGES)
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_BATCH_PAGES, s->batch_pages), 0);
+        return m;
+}
+
+#define assert_info_fails(nlh)                                                  \
+        do {                                                                    \
+                struct daxmf_info _got, _before;                                \
+                memset(&_got, 0xa5, sizeof(_got));                              \
+                memset(&_before, 0xa5, sizeof(_before));                        \
+                assert_int_equal(daxmf_decode_info((nlh), &_got), -EBADMSG);    \
+                assert_memory_equal(&_got, &_before, sizeof(_got));             \
+        } while (0)
+
+static void test_info(void **state) {
+        _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, 0);
+        struct daxmf_info info;
+
+        memset(&info, 0xa5, sizeof(info));
+        assert_int_equal(daxmf_decode_info(nlmsg_hdr(m), &info), 0);
+        assert_string_equal(info.version, "0.1.0");
+        assert_string_equal(info.kernel_release, "6.1.0-18-amd64");
+        assert_int_equal(info.supported_flags, DAXMF_FLAGS_ALL);
+        assert_int_equal(info.max_pages, UINT64_C(1) << 30);
+        assert_int_equal(info.batch_pages, 512);
+}
+
+static void test_info_missing_attribute(void **state) {
+        static const int required[] = {
+                DAXMF_ATTR_VERSION, DAXMF_ATTR_KERNEL_RELEASE, DAXMF_ATTR_SUPPORTED_FLAGS,
+                DAXMF_ATTR_MAX_PAGES, DAXMF_ATTR_BATCH_PAGES,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(required); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, required[i]);
+
+                assert_info_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_info_wrong_command(void **state) {
+        static const uint8_t cmds[] = {
+                DAXMF_CMD_UNSPEC, DAXMF_CMD_FAIL_RANGE, DAXMF_CMD_RANGE_PROGRESS, DAXMF_CMD_RANGE_DONE, 99,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cmds); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(cmds[i], &good_info, 0);
+
+                assert_info_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_info_string_lengths(void **state) {
+        char longest_version[64], long_version[65], longest_release[65], long_release[66];
+        struct info_spec s = good_info;
+        struct daxmf_info info;
+
+        memset(longest_version, 'v', sizeof(longest_version) - 1);
+        longest_version[sizeof(longest_version) - 1] = '\0';
+        memset(long_version, 'v', sizeof(long_version) - 1);
+        long_version[sizeof(long_version) - 1] = '\0';
+        memset(longest_release, 'r', sizeof(longest_release) - 1);
+        longest_release[sizeof(longest_release) - 1] = '\0';
+        memset(long_release, 'r', sizeof(long_release) - 1);
+        long_release[sizeof(long_release) - 1] = '\0';
+
+        /* 63 and 64 characters fit the 64- and 65-byte buffers exactly. */
+        s.version = longest_version;
+        s.kernel_release = longest_release;
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &s, 0);
+
+                assert_int_equal(daxmf_decode_info(nlmsg_hdr(m), &info), 0);
+                assert_string_equal(info.version, longest_version);
+                assert_string_equal(info.kernel_release, longest_release);
+        }
+
+        /* One more is refused rather than silently cut. */
+        s.version = long_version;
+        s.kernel_release = good_info.kernel_release;
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &s, 0);
+
+                assert_info_fails(nlmsg_hdr(m));
+        }
+
+        s.version = good_info.version;
+        s.kernel_release = long_release;
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &s, 0);
+
+                assert_info_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_info_wrong_length(void **state) {
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, DAXMF_ATTR_MAX_PAGES);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_MAX_PAGES, 1024), 0);
+                assert_info_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, DAXMF_ATTR_SUPPORTED_FLAGS);
+
+                assert_int_equal(nla_put_u16(m, DAXMF_ATTR_SUPPORTED_FLAGS, 7), 0);
+                assert_info_fails(nlmsg_hdr(m));
+        }
+}
+
+/* ---- RANGE_DONE and RANGE_PROGRESS ---- */
+
+/* The attributes a RANGE_DONE message needs beyond those of a progress event. */
+static const int verdict_attrs[] = {
+        DAXMF_ATTR_STATUS, DAXMF_ATTR_FIRST_ERROR, DAXMF_ATTR_FIRST_ERROR_PFN,
+        DAXMF_ATTR_PATHS, DAXMF_ATTR_PAGEMAP_PAGES, DAXMF_ATTR_PER_PAGE_PAGES,
+        DAXMF_ATTR_BATCHES,
+};
+
+static const int counter_attrs[] = {
+        DAXMF_ATTR_COOKIE, DAXMF_ATTR_PFN, DAXMF_ATTR_PAGES, DAXMF_ATTR_FLAGS,
+        DAXMF_ATTR_PAGES_DONE, DAXMF_ATTR_PAGES_FAILED, DAXMF_ATTR_ELAPSED_NS,
+};
+
+/*
+ * What the kernel would send for r: verdict attributes only for
+ * RANGE_DONE, the requester's port only when set, nothing of type omit.
+ * Signed values go out as the u32 of the int, as the module puts them.
+ */
+static struct nl_msg *range_message(uint8_t cmd, const struct daxmf_range_result *r, int omit) {
+        struct nl_msg *m = new_message(cmd);
+
+#define PUT(type, put, value)                                                   \
+        do {                                                                    \
+                if (omit != (type))                                             \
+                        assert_int_equal(put(m, (type), (value)), 0);           \
+        } while (0)
+
+        /* nla_put_u64_64bit() may put an empty PAD first; it must be ignored. */
+        assert_int_equal(nla_put(m, DAXMF_ATTR_PAD, 0, NULL), 0);
+        PUT(DAXMF_ATTR_COOKIE, nla_put_u64, r->cookie);
+        PUT(DAXMF_ATTR_PFN, nla_put_u64, r->pfn);
+        PUT(DAXMF_ATTR_PAGES, nla_put_u64, r->pages);
+        PUT(DAXMF_ATTR_FLAGS, nla_put_u32, r->flags);
+        if (r->portid)
+                PUT(DAXMF_ATTR_REQUESTER_PORTID, nla_put_u32, r->portid);
+        PUT(DAXMF_ATTR_PAGES_DONE, nla_put_u64, r->pages_done);
+        PUT(DAXMF_ATTR_PAGES_FAILED, nla_put_u64, r->pages_failed);
+        PUT(DAXMF_ATTR_ELAPSED_NS, nla_put_u64, r->elapsed_ns);
+        if (cmd == DAXMF_CMD_RANGE_DONE) {
+                PUT(DAXMF_ATTR_STATUS, nla_put_u32, (uint32_t) r->status);
+                PUT(DAXMF_ATTR_FIRST_ERROR, nla_put_u32, (uint32_t) r->first_error);
+                PUT(DAXMF_ATTR_FIRST_ERROR_PFN, nla_put_u64, r->first_error_pfn);
+                PUT(DAXMF_ATTR_PATHS, nla_put_u32, r->paths);
+                PUT(DAXMF_ATTR_PAGEMAP_PAGES, nla_put_u64, r->pagemap_pages);
+                PUT(DAXMF_ATTR_PER_PAGE_PAGES, nla_put_u64, r->per_page_pages);
+                PUT(DAXMF_ATTR_BATCHES, nla_put_u64, r->batches);
+        }
+#undef PUT
+        return m;
+}
+
+/* 16 pages of fsdax, 3 of them refused by the filesystem. */
+static const struct daxmf_range_result partial_range = {
+        .done = true,
+        .cookie = UINT64_C(0x1122334455667788),
+        .pfn = 0x40018,
+        .pages = 16,
+        .flags = DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_PER_PAGE,
+        .portid = 4242,
+        .pages_done = 16,
+        .pages_failed = 3,
+        .elapsed_ns = 123456789,
+        .status = 0,
+        .first_error = -EBUSY,
+        .first_error_pfn = 0x4001a,
+        .paths = DAXMF_PATH_PAGEMAP | DAXMF_PATH_PER_PAGE,
+        .pagemap_pages = 12,
+        .per_page_pages = 4,
+        .batches = 2,
+};
+
+#define assert_range_fails(nlh)                                                 \
+        do {                                                                    \
+                struct daxmf_range_result _got, _before;                        \
+                memset(&_got, 0xa5, sizeof(_got));                              \
+                memset(&_before, 0xa5, sizeof(_before));                        \
+                assert_int_equal(daxmf_decode_range((nlh), &_got), -EBADMSG);   \
+                assert_memory_equal(&_got, &_before, sizeof(_got));             \
+        } while (0)
+
+static void assert_range_message_fails(uint8_t cmd, const struct daxmf_range_result *r) {
+        _cleanup_nlmsg_ struct nl_msg *m = range_message(cmd, r, 0);
+
+        assert_range_fails(nlmsg_hdr(m));
+}
+
+static void test_range_done(void **state) {
+        _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, 0);
+        struct daxmf_range_result r;
+
+        memset(&r, 0xa5, sizeof(r));
+        assert_int_equal(daxmf_decode_range(nlmsg_hdr(m), &r), 0);
+        assert_true(r.done);
+        assert_int_equal(r.cookie, UINT64_C(0x1122334455667788));
+        assert_int_equal(r.pfn, 0x40018);
+        assert_int_equal(r.pages, 16);
+        assert_int_equal(r.flags, DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_PER_PAGE);
+        assert_int_equal(r.portid, 4242);
+        assert_int_equal(r.pages_done, 16);
+        assert_int_equal(r.pages_failed, 3);
+        assert_int_equal(r.elapsed_ns, 123456789);
+        assert_int_equal(r.status, 0);
+        assert_int_equal(r.first_error, -EBUSY);
+        assert_int_equal(r.first_error_pfn, 0x4001a);
+        assert_int_equal(r.paths, DAXMF_PATH_PAGEMAP | DAXMF_PATH_PER_PAGE);
+        assert_int_equal(r.pagemap_pages, 12);
+        assert_int_equal(r.per_page_pages, 4);
+        assert_int_equal(r.batches, 2);
+}
+
+static void test_range_done_without_portid(void **state) {
+        struct daxmf_range_result in = partial_range, r;
+
+        in.portid = 0;
+        _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &in, 0);
+
+        memset(&r, 0xa5, sizeof(r));
+        assert_int_equal(daxmf_decode_range(nlmsg_hdr(m), &r), 0);
+        assert_true(r.done);
+        assert_int_equal(r.portid, 0);
+        assert_int_equal(r.cookie, UINT64_C(0x1122334455667788));
+        assert_int_equal(r.batches, 2);
+}
+
+static void test_range_stopped(void **state) {
+        /* The module was unloaded half way; the pages done had no error. */
+        static const struct daxmf_range_result stopped = {
+                .cookie = 1,
+                .pfn = 0x100000,
+                .pages = 1024,
+                .pages_done = 512,
+                .pages_failed = 0,
+                .elapsed_ns = 42,
+                .status = -ESHUTDOWN,
+                .first_error = -EHWPOISON,
+                .first_error_pfn = 0x100001,
+                .paths = DAXMF_PATH_PER_PAGE,
+                .per_page_pages = 512,
+        };
+        _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &stopped, 0);
+        struct daxmf_range_result r;
+
+        memset(&r, 0xa5, sizeof(r));
+        assert_int_equal(daxmf_decode_range(nlmsg_hdr(m), &r), 0);
+        assert_true(r.done);
+        assert_int_equal(r.status, -108);
+        assert_int_equal(r.status, -ESHUTDOWN);
+        assert_int_equal(r.first_error, -EHWPOISON);
+        assert_int_equal(r.first_error_pfn, 0x100001);
+        assert_int_equal(r.pages, 1024);
+        assert_int_equal(r.pages_done, 512);
+        assert_int_equal(r.pages_failed, 0);
+        assert_int_equal(r.paths, DAXMF_PATH_PER_PAGE);
+        assert_int_equal(r.pagemap_pages, 0);
+        assert_int_equal(r.per_page_pages, 512);
+        assert_int_equal(r.batches, 0);
+        assert_int_equal(r.portid, 0);
+}
+
+static void test_range_progress(void **state) {
+        static const struct daxmf_range_result progress = {
+                .cookie = 9,
+                .pfn = 0x40000,
+                .pages = 4096,
+                .flags = DAXMF_FLAG_ALLOW_RAM,
+                .portid = 77,
+                .pages_done = 1024,
+                .pages_failed = 1,
+                .elapsed_ns = 5000000,
+        };
+        _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_PROGRESS, &progress, 0);
+        struct daxmf_range_result r;
+
+        memset(&r, 0xa5, sizeof(r));
+        assert_int_equal(daxmf_decode_range(nlmsg_hdr(m), &r), 0);
+        assert_false(r.done);
+        assert_int_equal(r.cookie, 9);
+        assert_int_equal(r.pfn, 0x40000);
+        assert_int_equal(r.pages, 4096);
+        assert_int_equal(r.flags, DAXMF_FLAG_ALLOW_RAM);
+        assert_int_equal(r.portid, 77);
+        assert_int_equal(r.pages_done, 1024);
+        assert_int_equal(r.pages_failed, 1);
+        assert_int_equal(r.elapsed_ns, 5000000);
+        /* No verdict yet: those fields are zero, not left over. */
+        assert_int_equal(r.status, 0);
+        assert_int_equal(r.first_error, 0);
+        assert_int_equal(r.first_error_pfn, 0);
+        assert_int_equal(r.paths, 0);
+        assert_int_equal(r.pagemap_pages, 0);
+        assert_int_equal(r.per_page_pages, 0);
+        assert_int_equal(r.batches, 0);
+}
+
+static void test_range_missing_attribute(void **state) {
+        for (size_t i = 0; i < ELEMENTSOF(counter_attrs); i++) {
+                _cleanup_nlmsg_ struct nl_msg *done = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, counter_attrs[i]);
+                _cleanup_nlmsg_ struct nl_msg *progress = range_message(DAXMF_CMD_RANGE_PROGRESS, &partial_range, counter_attrs[i]);
+
+                assert_range_fails(nlmsg_hdr(done));
+                assert_range_fails(nlmsg_hdr(progress));
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(verdict_attrs); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, verdict_attrs[i]);
+
+                assert_range_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_range_wrong_command(void **state) {
+        assert_range_message_fails(DAXMF_CMD_GET_INFO, &partial_range);
+        assert_range_message_fails(DAXMF_CMD_FAIL_RANGE, &partial_range);
+        assert_range_message_fails(DAXMF_CMD_UNSPEC, &partial_range);
+        assert_range_message_fails(DAXMF_CMD_MAX + 1, &partial_range);
+
+        /* A real GET_INFO reply, too. */
+        _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, 0);
+        assert_range_fails(nlmsg_hdr(m));
+}
+
+static void test_range_contradictory_counters(void **state) {
+        struct daxmf_range_result r;
+
+        r = partial_range;
+        r.pages_done = r.pages + 1;
+        r.per_page_pages = r.pages_done - r.pagemap_pages;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+        assert_range_message_fails(DAXMF_CMD_RANGE_PROGRESS, &r);
+
+        r = partial_range;
+        r.pages_failed = r.pages_done + 1;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+        assert_range_message_fails(DAXMF_CMD_RANGE_PROGRESS, &r);
+
+        r = partial_range;
+        r.per_page_pages++;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+
+        r = partial_range;
+        r.pagemap_pages--;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+
+        r = partial_range;
+        r.pagemap_pages = 0;
+        r.per_page_pages = 0;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+}
+
+static void test_range_counters_wrapping_around(void **state) {
+        struct daxmf_range_result r = partial_range;
+
+        /* UINT64_MAX + 17 is 16 in u64 arithmetic, and still a lie. */
+        r.pagemap_pages = UINT64_MAX;
+        r.per_page_pages = r.pages_done + 1;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+}
+
+static void test_range_positive_errors(void **state) {
+        struct daxmf_range_result r;
+
+        r = partial_range;
+        r.status = EINTR;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+
+        r = partial_range;
+        r.status = 1;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+
+        r = partial_range;
+        r.first_error = EBUSY;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+}
+
+static void test_range_attribute_too_short(void **state) {
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, DAXMF_ATTR_PFN);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_PFN, 0x40018), 0);
+                assert_range_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_PROGRESS, &partial_range, DAXMF_ATTR_PAGES_DONE);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_PAGES_DONE, 16), 0);
+                assert_range_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, DAXMF_ATTR_STATUS);
+
+                assert_int_equal(nla_put_u16(m, DAXMF_ATTR_STATUS, 0), 0);
+                assert_range_fails(nlmsg_hdr(m));
+        }
+        {
+                /* An optional attribute is checked as well when present. */
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range,
+                                                                 DAXMF_ATTR_REQUESTER_PORTID);
+
+                assert_int_equal(nla_put_u8(m, DAXMF_ATTR_REQUESTER_PORTID, 1), 0);
+                assert_range_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_range_attribute_too_long(void **state) {
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, DAXMF_ATTR_FLAGS);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_FLAGS, DAXMF_FLAG_PER_PAGE), 0);
+                assert_range_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, DAXMF_ATTR_STATUS);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_STATUS, 0), 0);
+                assert_range_fails(nlmsg_hdr(m));
+        }
+        {
+                static const uint64_t pfn[2] = { 0x40018, 0 };
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, DAXMF_ATTR_PFN);
+
+                assert_int_equal(nla_put(m, DAXMF_ATTR_PFN, sizeof(pfn), pfn), 0);
+                assert_range_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_range_truncated(void **state) {
+        assert_range_fails(NULL);
+
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, 0);
+
+                /* Not even room for the generic netlink header. */
+                nlmsg_hdr(m)->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN - 1;
+                assert_range_fails(nlmsg_hdr(m));
+                nlmsg_hdr(m)->nlmsg_len = NLMSG_HDRLEN - 1;
+                assert_range_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, 0);
+
+                /* The last attribute (BATCHES) cut in half. */
+                nlmsg_hdr(m)->nlmsg_len -= 4;
+                assert_range_fails(nlmsg_hdr(m));
+        }
+}
+
+/* ---- NLMSG_ERROR ---- */
+
+/*
+ * An NLMSG_ERROR message put together byte by byte, as the kernel's
+ * netlink_ack() lays it out.
+ */
+struct ack {
+        union {
+                struct nlmsghdr nlh;
+                uint8_t raw[1024];
+        };
+        size_t len;
+};
+
+/* The FAIL_RANGE request being answered: genl header, PFN, FLAGS (24 bytes). */
+struct request {
+        union {
+                struct nlmsghdr nlh;
+                uint8_t raw[256];
+        };
+};
+
+static void request_init(struct request *req, size_t junk) {
+        struct genlmsghdr g = { .cmd = DAXMF_CMD_FAIL_RANGE, .version = DAXMF_GENL_VERSION };
+        struct nlattr pfn = { .nla_len = NLA_HDRLEN + 8, .nla_type = DAXMF_ATTR_PFN };
+        struct nlattr flags = { .nla_len = NLA_HDRLEN + 4, .nla_type = DAXMF_ATTR_FLAGS };
+        uint64_t pfn_value = 0x40018;
+        uint32_t flags_value = DAXMF_FLAG_PER_PAGE;
+        size_t len = NLMSG_HDRLEN;
+
+        memset(req, 0, sizeof(*req));
+        memcpy(req->raw + len, &g, sizeof(g));
+        len += GENL_HDRLEN;
+        memcpy(req->raw + len, &pfn, sizeof(pfn));
+        memcpy(req->raw + len + NLA_HDRLEN, &pfn_value, sizeof(pfn_value));
+        len += NLA_HDRLEN + 8;
+        memcpy(req->raw + len, &flags, sizeof(flags));
+        memcpy(req->raw + len + NLA_HDRLEN, &flags_value, sizeof(flags_value));
+        len += NLA_HDRLEN + 4;
+        /* Trailing bytes make the length unaligned, as a sloppy request may. */
+        memset(req->raw + len, 0xee, junk);
+        len += junk;
+
+        req->nlh.nlmsg_len = len;
+        req->nlh.nlmsg_type = FAMILY_ID;
+        req->nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+        req->nlh.nlmsg_seq = 7;
+        req->nlh.nlmsg_pid = 0;
+}
+
+static void ack_init(struct ack *a, int error, uint16_t flags, const struct request *req) {
+        struct nlmsgerr err = { .error = error, .msg = req->nlh };
+
+        memset(a, 0, sizeof(*a));
+        a->nlh.nlmsg_type = NLMSG_ERROR;
+        a->nlh.nlmsg_flags = flags;
+        a->nlh.nlmsg_seq = req->nlh.nlmsg_seq;
+        a->nlh.nlmsg_pid = 4242;
+        a->len = NLMSG_HDRLEN;
+        memcpy(a->raw + a->len, &err, sizeof(err));
+        a->len += sizeof(err);
+        if (!(flags & NLM_F_CAPPED)) {
+                size_t payload = req->nlh.nlmsg_len - NLMSG_HDRLEN;
+
+                memcpy(a->raw + a->len, req->raw + NLMSG_HDRLEN, payload);
+                a->len += NLMSG_ALIGN(payload);
+        }
+        a->nlh.nlmsg_len = a->len;
+}
+
+static void ack_put(struct ack *a, uint16_t type, const void *data, size_t size) {
+        struct nlattr nla = { .nla_len = NLA_HDRLEN + size, .nla_type = type };
+
+        assert_true(a->len + NLA_ALIGN(NLA_HDRLEN + size) <= sizeof(a->raw));
+        memcpy(a->raw + a->len, &nla, sizeof(nla));
+        memcpy(a->raw + a->len + NLA_HDRLEN, data, size);
+        a->len += NLA_ALIGN(NLA_HDRLEN + size);
+        a->nlh.nlmsg_len = a->len;
+}
+
+static void ack_put_string(struct ack *a, uint16_t type, const char *s) {
+        ack_put(a, type, s, strlen(s) + 1);
+}
+
+static void ack_put_u32(struct ack *a, uint16_t type, uint32_t v) {
+        ack_put(a, type, &v, sizeof(v));
+}
+
+static void ack_put_u64(struct ack *a, uint16_t type, uint64_t v) {
+        ack_put(a, type, &v, sizeof(v));
+}
+
+/* The extended ack of a refused FAIL_RANGE: text, offending pfn, missing attribute. */
+static void ack_put_refusal(struct ack *a) {
+        ack_put_string(a, NLMSGERR_ATTR_MSG, "pfn is not in a dax device");
+        ack_put_u32(a, NLMSGERR_ATTR_OFFS, NLMSG_HDRLEN + GENL_HDRLEN);
+        ack_put_u64(a, NLMSGERR_ATTR_COOKIE, 0x40018);
+        ack_put_u32(a, NLMSGERR_ATTR_MISS_TYPE, DAXMF_ATTR_PAGES);
+}
+
+#define assert_error_fails(nlh)                                                 \
+        do {                                                                    \
+                struct daxmf_error _got, _before;                               \
+                memset(&_got, 0xa5, sizeof(_got));                              \
+                memset(&_before, 0xa5, sizeof(_before));                        \
+                assert_int_equal(daxmf_decode_error((nlh), &_got), -EBADMSG);   \
+                assert_memory_equal(&_got, &_before, sizeof(_got));             \
+        } while (0)
+
+static void assert_refusal(const struct ack *a) {
+        struct daxmf_error e;
+
+        memset(&e, 0xa5, sizeof(e));
+        assert_int_equal(daxmf_decode_error(&a->nlh, &e), 0);
+        assert_int_equal(e.error, -ENXIO);
+        assert_string_equal(e.message, "pfn is not in a dax device");
+        assert_true(e.has_pfn);
+        assert_int_equal(e.pfn, 0x40018);
+        assert_int_equal(e.missing_attr, DAXMF_ATTR_PAGES);
+}
+
+static void test_error_capped(void **state) {
+        struct request req;
+        struct ack a;
+
+        request_init(&req, 0);
+        ack_init(&a, -ENXIO, NLM_F_CAPPED | NLM_F_ACK_TLVS, &req);
+        ack_put_refusal(&a);
+        assert_refusal(&a);
+}
+
+static void test_error_whole_request_echoed(void **state) {
+        struct request req;
+        struct ack a;
+
+        request_init(&req, 0);
+        assert_int_equal(req.nlh.nlmsg_len, NLMSG_HDRLEN + 24);
+        ack_init(&a, -ENXIO, NLM_F_ACK_TLVS, &req);
+        ack_put_refusal(&a);
+        assert_refusal(&a);
+}
+
+static void test_error_unaligned_request_echoed(void **state) {
+        struct request req;
+        struct ack a;
+
+        request_init(&req, 3);
+        assert_int_equal(req.nlh.nlmsg_len, NLMSG_HDRLEN + 27);
+        ack_init(&a, -ENXIO, NLM_F_ACK_TLVS, &req);
+        ack_put_refusal(&a);
+        assert_refusal(&a);
+}
+
+static void test_error_without_tlvs(void **state) {
+        struct request req;
+        struct daxmf_error e;
+        struct ack a;
+
+        request_init(&req, 0);
+
+        ack_init(&a, -EPERM, 0, &req);
+        memset(&e, 0xa5, sizeof(e));
+        assert_int_equal(daxmf_decode_error(&a.nlh, &e), 0);
+        assert_int_equal(e.error, -EPERM);
+        assert_string_equal(e.message, "");
+        assert_false(e.has_pfn);
+        assert_int_equal(e.pfn, 0);
+        assert_int_equal(e.missing_attr, 0);
+
+        ack_init(&a, -EOPNOTSUPP, NLM_F_CAPPED, &req);
+        memset(&e, 0xa5, sizeof(e));
+        assert_int_equal(daxmf_decode_error(&a.nlh, &e), 0);
+        assert_int_equal(e.error, -EOPNOTSUPP);
+        assert_string_equal(e.message, "");
+        assert_false(e.has_pfn);
+        assert_int_equal(e.missing_attr, 0);
+
+        /* The flag says TLVs, but none came. */
+        ack_init(&a, -EINVAL, NLM_F_CAPPED | NLM_F_ACK_TLVS, &req);
+        memset(&e, 0xa5, sizeof(e));
+        assert_int_equal(daxmf_decode_error(&a.nlh, &e), 0);
+        assert_int_equal(e.error, -EINVAL);
+        assert_string_equal(e.message, "");
+        assert_false(e.has_pfn);
+        assert_int_equal(e.missing_attr, 0);
+}
+
+static void test_error_message_only(void **state) {
+        struct request req;
+        struct daxmf_error e;
+        struct ack a;
+
+        request_init(&req, 0);
+        ack_init(&a, -EINVAL, NLM_F_CAPPED | NLM_F_ACK_TLVS, &req);
+        ack_put_string(&a, NLMSGERR_ATTR_MSG, "pages must be > 0\n");
+
+        memset(&e, 0xa5, sizeof(e));
+        assert_int_equal(daxmf_decode_error(&a.nlh, &e), 0);
+        assert_int_equal(e.error, -EINVAL);
+        assert_string_equal(e.message, "pages must be > 0");
+        assert_false(e.has_pfn);
+        assert_int_equal(e.pfn, 0);
+        assert_int_equal(e.missing_attr, 0);
+}
+
+static void test_error_cookie_wrong_size(void **state) {
+        static const uint8_t long_cookie[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+        struct request req;
+        struct daxmf_error e;
+        struct ack a;
+
+        request_init(&req, 0);
+
+        ack_init(&a, -ENXIO, NLM_F_CAPPED | NLM_F_ACK_TLVS, &req);
+        ack_put_string(&a, NLMSGERR_ATTR_MSG, "bad pfn");
+        ack_put_u32(&a, NLMSGERR_ATTR_COOKIE, 0x40018);
+        memset(&e, 0xa5, sizeof(e));
+        assert_int_equal(daxmf_decode_error(&a.nlh, &e), 0);
+        assert_int_equal(e.error, -ENXIO);
+        assert_string_equal(e.message, "bad pfn");
+        assert_false(e.has_pfn);
+        assert_int_equal(e.pfn, 0);
+
+        ack_init(&a, -ENXIO, NLM_F_CAPPED | NLM_F_ACK_TLVS, &req);
+        ack_put(&a, NLMSGERR_ATTR_COOKIE, long_cookie, sizeof(long_cookie));
+        memset(&e, 0xa5, sizeof(e));
+        assert_int_equal(daxmf_decode_error(&a.nlh, &e), 0);
+        assert_false(e.has_pfn);
+        assert_int_equal(e.pfn, 0);
+        assert_string_equal(e.message, "");
+}
+
+static void test_error_long_message(void **state) {
+        char text[400];
+        struct request req;
+        struct daxmf_error e;
+        struct ack a;
+
+        memset(text, 'm', sizeof(text) - 1);
+        text[sizeof(text) - 1] = '\0';
+        request_init(&req, 0);
+        ack_init(&a, -EINVAL, NLM_F_CAPPED | NLM_F_ACK_TLVS, &req);
+        ack_put_string(&a, NLMSGERR_ATTR_MSG, text);
+
+        assert_int_equal(daxmf_decode_error(&a.nlh, &e), 0);
+        assert_int_equal(strlen(e.message), sizeof(e.message) - 1);
+        assert_memory_equal(e.message, text, sizeof(e.message) - 1);
+}
+
+static void test_error_truncated(void **state) {
+        struct request req;
+        struct ack a;
+
+        assert_error_fails(NULL);
+
+        request_init(&req, 0);
+
+        /* Shorter than struct nlmsgerr. */
+        ack_init(&a, -ENXIO, NLM_F_CAPPED, &req);
+        a.nlh.nlmsg_len = NLMSG_HDRLEN + sizeof(struct nlmsgerr) - 1;
+        assert_error_fails(&a.nlh);
+        a.nlh.nlmsg_len = NLMSG_HDRLEN;
+        assert_error_fails(&a.nlh);
+
+        /* Not capped, but the echoed request is cut short. */
+        ack_init(&a, -ENXIO, 0, &req);
+        a.nlh.nlmsg_len -= 8;
+        assert_error_fails(&a.nlh);
+
+        ack_init(&a, -ENXIO, NLM_F_ACK_TLVS, &req);
+        a.nlh.nlmsg_len -= 8;
+        assert_error_fails(&a.nlh);
+
+        /* Not capped, and the echoed request header is nonsense. */
+        ack_init(&a, -ENXIO, 0, &req);
+        ((struct nlmsgerr *) NLMSG_DATA(&a.nlh))->msg.nlmsg_len = NLMSG_HDRLEN - 1;
+        assert_error_fails(&a.nlh);
+
+        ack_init(&a, -ENXIO, NLM_F_ACK_TLVS, &req);
+        ((struct nlmsgerr *) NLMSG_DATA(&a.nlh))->msg.nlmsg_len = UINT32_MAX;
+        assert_error_fails(&a.nlh);
+}
+
+static void test_error_other_type(void **state) {
+        struct request req;
+        struct ack a;
+
+        request_init(&req, 0);
+
+        ack_init(&a, -ENXIO, NLM_F_CAPPED, &req);
+        a.nlh.nlmsg_type = NLMSG_DONE;
+        assert_error_fails(&a.nlh);
+
+        ack_init(&a, -ENXIO, NLM_F_CAPPED, &req);
+        a.nlh.nlmsg_type = FAMILY_ID;
+        assert_error_fails(&a.nlh);
+
+        /* A daxmf reply is no error either. */
+        _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, 0);
+        assert_error_fails(nlmsg_hdr(m));
+}
+
+static void test_error_positive_errno(void **state) {
+        struct request req;
+        struct ack a;
+
+        request_init(&req, 0);
+        ack_init(&a, ENXIO, NLM_F_CAPPED, &req);
+        assert_error_fails(&a.nlh);
+}
+
+/* ---- names ---- */
+
+static void test_flag_names(void **state) {
+        assert_string_equal(daxmf_flag_name(DAXMF_FLAG_ACTION_REQUIRED), "action-required");
+        assert_string_equal(daxmf_flag_name(DAXMF_FLAG_ALLOW_RAM), "allow-ram");
+        assert_string_equal(daxmf_flag_name(DAXMF_FLAG_PER_PAGE), "per-page");
+        assert_string_equal(daxmf_flag_name(1U << 0), "action-required");
+        assert_string_equal(daxmf_flag_name(1U << 1), "allow-ram");
+        assert_string_equal(daxmf_flag_name(1U << 2), "per-page");
+        assert_null(daxmf_flag_name(0));
+        assert_null(daxmf_flag_name(1U << 3));
+        assert_null(daxmf_flag_name(0x80));
+        assert_null(daxmf_flag_name(1U << 31));
+        /* Names are for single bits, not sets. */
+        assert_null(daxmf_flag_name(DAXMF_FLAGS_ALL));
+}
+
+static void test_path_names(void **state) {
+        assert_string_equal(daxmf_path_name(DAXMF_PATH_PAGEMAP), "pagemap");
+        assert_string_equal(daxmf_path_name(DAXMF_PATH_PER_PAGE), "per-page");
+        assert_string_equal(daxmf_path_name(DAXMF_PATH_RAM), "ram");
+        assert_null(daxmf_path_name(0));
+        assert_null(daxmf_path_name(1U << 3));
+        assert_null(daxmf_path_name(1U << 31));
+        assert_null(daxmf_path_name(DAXMF_PATH_PAGEMAP | DAXMF_PATH_PER_PAGE));
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_info),
+                cmocka_unit_test(test_info_missing_attribute),
+                cmocka_unit_test(test_info_wrong_command),
+                cmocka_unit_test(test_info_string_lengths),
+                cmocka_unit_test(test_info_wrong_length),
+                cmocka_unit_test(test_range_done),
+                cmocka_unit_test(test_range_done_without_portid),
+                cmocka_unit_test(test_range_stopped),
+                cmocka_unit_test(test_range_progress),
+                cmocka_unit_test(test_range_missing_attribute),
+                cmocka_unit_test(test_range_wrong_command),
+                cmocka_unit_test(test_range_contradictory_counters),
+                cmocka_unit_test(test_range_counters_wrapping_around),
+                cmocka_unit_test(test_range_positive_errors),
+                cmocka_unit_test(test_range_attribute_too_short),
+                cmocka_unit_test(test_range_attribute_too_long),
+                cmocka_unit_test(test_range_truncated),
+                cmocka_unit_test(test_error_capped),
+                cmocka_unit_test(test_error_whole_request_echoed),
+                cmocka_unit_test(test_error_unaligned_request_echoed),
+                cmocka_unit_test(test_error_without_tlvs),
+                cmocka_unit_test(test_error_message_only),
+                cmocka_unit_test(test_error_cookie_wrong_size),
+                cmocka_unit_test(test_error_long_message),
+                cmocka_unit_test(test_error_truncated),
+                cmocka_unit_test(test_error_other_type),
+                cmocka_unit_test(test_error_positive_errno),
+                cmocka_unit_test(test_flag_names),
+                cmocka_unit_test(test_path_names),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

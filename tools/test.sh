@@ -1,0 +1,23 @@
+#!/bin/sh
+# Set up, build and run the whole test suite: cmocka unit tests, checkpatch
+# on the module, the VM tests (Debian's kernel under QEMU with emulated pmem),
+# then the unit tests again in an ASan+UBSan build.
+#   tools/test.sh            (as root on a fresh Debian 12)
+set -eu
+cd "$(dirname "$0")/.."
+
+tools/install-deps.sh --test
+
+[ -d build ] || meson setup build
+ninja -C build
+rc=0
+meson test -C build --print-errorlogs || rc=1
+
+[ -d build-sanitize ] || meson setup build-sanitize -Db_sanitize=address,undefined \
+	-Db_lundef=false -Dkmod=false -Dvm_tests=false
+ninja -C build-sanitize
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+	meson test -C build-sanitize --suite unit --print-errorlogs || rc=1
+
+python3 tools/test-summary.py build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json
+exit $rc
