@@ -156,6 +156,11 @@ int daxmf_range_validate(const struct daxmf_range_req *req,
 
 	end = req->pfn + req->pages;
 	for (pfn = req->pfn; pfn < end; pfn += seg.nr) {
+		/* RAM is looked at per subsection: millions of steps at most. */
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
+
 		daxmf_seg_lookup(pfn, end, &seg);
 		daxmf_seg_release(&seg);
 

@@ -4,13 +4,28 @@
 . /tests/lib.sh
 
 load_daxmf
+# Early progress events tell the test the range is under way, on any host speed.
+echo 20 >/sys/module/daxmf/parameters/progress_ms
+
+# wait_progress FILE COOKIE: until a progress event of that range is in FILE.
+wait_progress() {
+	n=200
+	until grep '"event":"range-progress"' "$1" 2>/dev/null | grep -q "\"cookie\":$2,"; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
 pfn=$(printf '0x%x' $(($(cat /sys/block/pmem0/device/resource) / 4096)))
 pages=262144     # the whole 1 GiB, page by page: seconds under TCG
 
-daxmfctl fail-range --pfn "$pfn" --pages $pages --per-page >long.txt 2>long.err &
+daxmfctl monitor --json >events.json 2>monitor.err &
+monitor=$!
+sleep 0.5
+daxmfctl fail-range --pfn "$pfn" --pages $pages --per-page --cookie 77 >long.txt 2>long.err &
 req=$!
-sleep 1
-t0=$(date +%s%N 2>/dev/null || echo 0)
+wait_progress events.json 77 || fail "no progress event"
 rmmod daxmf && pass "rmmod while a range runs" || fail "rmmod busy"
 wait $req
 echo "# reply: $(tr '\n' ' ' <long.txt)"
@@ -19,16 +34,32 @@ handled=$(sed -n 's/^pages handled: *//p' long.txt)
 [ -n "$handled" ] && [ "$handled" -gt 0 ] && [ "$handled" -lt $pages ] && pass "$handled of $pages pages handled before the stop" || fail "handled: $handled"
 grep -q '^daxmf ' /proc/modules && fail "module still loaded" || pass "module gone"
 
+# Progress events while it ran, then the completion event with the stop reason.
+kill $monitor 2>/dev/null
+progress=$(grep '"event":"range-progress"' events.json | grep -c '"cookie":77')
+[ "$progress" -ge 2 ] && pass "$progress progress events during the range" || fail "progress events: $(head -c 600 events.json)"
+grep '"event":"range-done"' events.json | grep '"cookie":77' | grep -q '"status_name":"ESHUTDOWN"' &&
+	pass "completion event says ESHUTDOWN" || fail "done event: $(grep range-done events.json)"
+grep '"event":"range-progress"' events.json | sed 's/.*"pages_done":\([0-9]*\).*/\1/' >done.txt
+sort -n done.txt | cmp -s - done.txt && pass "progress counters only grow" || fail "progress out of order: $(cat done.txt)"
+
 modprobe daxmf && daxmfctl info >/dev/null && pass "loads and answers again" || fail "reload"
 
 # SIGKILL to the requester: the module notices the fatal signal and stops.
-daxmfctl fail-range --pfn "$pfn" --pages $pages --per-page >/dev/null 2>&1 &
+daxmfctl monitor --json >events2.json 2>/dev/null &
+monitor=$!
+sleep 0.5
+daxmfctl fail-range --pfn "$pfn" --pages $pages --per-page --cookie 78 >/dev/null 2>&1 &
 req=$!
-sleep 1
+wait_progress events2.json 78 || fail "no progress event"
 kill -9 $req
 s=$(cut -d' ' -f1 /proc/uptime)
 wait $req
 e=$(cut -d' ' -f1 /proc/uptime)
 awk -v s="$s" -v e="$e" 'BEGIN { exit !(e - s < 1.0) }' && pass "a killed requester exits at once ($s -> $e)" || fail "killed requester took $s -> $e"
+sleep 0.2
+kill $monitor 2>/dev/null
+grep '"event":"range-done"' events2.json | grep '"cookie":78,' | grep -q '"status_name":"EINTR"' &&
+	pass "completion event of the killed requester's range says EINTR" || fail "done event: $(grep range-done events2.json)"
 daxmfctl info >/dev/null && rmmod daxmf && pass "idle again, rmmod" || fail "rmmod after kill"
 finish
