@@ -16,18 +16,16 @@ enum daxmf_mcgrp {
 	DAXMF_MCGRP_EVENTS,
 };
 
+#ifndef GENL_MCAST_CAP_SYS_ADMIN
+#error "this kernel cannot restrict multicast groups to CAP_SYS_ADMIN (GENL_MCAST_CAP_SYS_ADMIN)"
+#endif
+
 static const struct genl_multicast_group daxmf_mcgrps[] = {
 	[DAXMF_MCGRP_EVENTS] = {
 		.name = DAXMF_GENL_MCGRP_EVENTS,
-#ifdef GENL_MCAST_CAP_SYS_ADMIN
 		/* Events carry physical addresses: admins only. */
 		.flags = GENL_MCAST_CAP_SYS_ADMIN,
-#endif
 	},
-};
-
-/* GET_INFO takes no attributes: strict validation rejects any. */
-static const struct nla_policy daxmf_get_info_policy[DAXMF_ATTR_MAX + 1] = {
 };
 
 static const struct nla_policy daxmf_fail_range_policy[DAXMF_ATTR_MAX + 1] = {
@@ -74,7 +72,10 @@ static int daxmf_get_info(struct sk_buff *skb, struct genl_info *info)
 			      DAXMF_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_BATCH_PAGES,
 			      max(READ_ONCE(daxmf_batch_pages), 1UL),
-			      DAXMF_ATTR_PAD))
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u32(msg, DAXMF_ATTR_PAGE_SHIFT, PAGE_SHIFT) ||
+	    nla_put_u32(msg, DAXMF_ATTR_MAX_JOBS, READ_ONCE(daxmf_max_jobs)) ||
+	    nla_put_u32(msg, DAXMF_ATTR_JOBS_RUNNING, daxmf_jobs_running()))
 		goto too_big;
 
 	genlmsg_end(msg, hdr);
@@ -89,7 +90,9 @@ static int daxmf_put_range(struct sk_buff *msg,
 			   const struct daxmf_range_req *req,
 			   const struct daxmf_range_result *res, bool done)
 {
-	if (nla_put_u64_64bit(msg, DAXMF_ATTR_COOKIE, req->cookie,
+	if (nla_put_u64_64bit(msg, DAXMF_ATTR_JOB_ID, req->job_id,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_COOKIE, req->cookie,
 			      DAXMF_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_PFN, req->pfn, DAXMF_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES, req->pages,
@@ -100,6 +103,8 @@ static int daxmf_put_range(struct sk_buff *msg,
 			      DAXMF_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES_FAILED, res->pages_failed,
 			      DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES_UNMAPPED,
+			      res->pages_unmapped, DAXMF_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_ELAPSED_NS, res->elapsed_ns,
 			      DAXMF_ATTR_PAD))
 		return -EMSGSIZE;
@@ -152,8 +157,8 @@ static void daxmf_multicast(const struct daxmf_range_req *req,
 
 	msg = daxmf_range_msg(req, res, cmd, 0, 0);
 	if (!msg) {
-		pr_warn_ratelimited("cannot build event for pfn %#llx+%llu\n",
-				    req->pfn, req->pages);
+		pr_warn_ratelimited("job %llu: cannot build an event\n",
+				    req->job_id);
 		return;
 	}
 	genlmsg_multicast(&daxmf_family, msg, 0, DAXMF_MCGRP_EVENTS,
@@ -166,13 +171,38 @@ void daxmf_genl_notify_progress(const struct daxmf_range_req *req,
 	daxmf_multicast(req, res, DAXMF_CMD_RANGE_PROGRESS);
 }
 
+void daxmf_genl_notify_done(const struct daxmf_range_req *req,
+			    const struct daxmf_range_result *res)
+{
+	struct sk_buff *msg;
+	int ret;
+
+	daxmf_multicast(req, res, DAXMF_CMD_RANGE_DONE);
+	if (!req->portid)
+		return;
+
+	msg = daxmf_range_msg(req, res, DAXMF_CMD_RANGE_DONE, req->portid, 0);
+	if (!msg) {
+		pr_warn_ratelimited("job %llu: cannot build the reply\n",
+				    req->job_id);
+		return;
+	}
+	/* A requester that went away or overran its buffer misses it; the
+	 * multicast above is the record.
+	 */
+	ret = genlmsg_unicast(&init_net, msg, req->portid);
+	if (ret && ret != -ECONNREFUSED)
+		pr_warn_ratelimited("job %llu: reply to port %u lost: %d\n",
+				    req->job_id, req->portid, ret);
+}
+
 static int daxmf_fail_range(struct sk_buff *skb, struct genl_info *info)
 {
 	struct daxmf_range_req req = {
 		.portid = info->snd_portid,
 	};
-	struct daxmf_range_result res;
 	struct sk_buff *reply;
+	void *hdr;
 	int ret;
 
 	/* The missing attribute's type also goes out in the extended ack. */
@@ -196,25 +226,40 @@ static int daxmf_fail_range(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 
-	daxmf_range_fail(&req, &res);
-	daxmf_multicast(&req, &res, DAXMF_CMD_RANGE_DONE);
-
-	reply = daxmf_range_msg(&req, &res, DAXMF_CMD_RANGE_DONE,
-				info->snd_portid, info->snd_seq);
-	if (!reply) {
-		/* The range was failed; only the reply is lost. */
-		NL_SET_ERR_MSG(info->extack, "range handled, but the reply could not be built");
+	/* Built before queueing: once queued, the range is not refused. */
+	reply = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!reply)
 		return -ENOMEM;
+	hdr = genlmsg_put_reply(reply, info, &daxmf_family, 0,
+				DAXMF_CMD_FAIL_RANGE);
+	if (!hdr) {
+		nlmsg_free(reply);
+		return -EMSGSIZE;
 	}
+
+	ret = daxmf_job_submit(&req, &req.job_id, info->extack);
+	if (ret) {
+		nlmsg_free(reply);
+		return ret;
+	}
+
+	if (nla_put_u64_64bit(reply, DAXMF_ATTR_JOB_ID, req.job_id,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(reply, DAXMF_ATTR_COOKIE, req.cookie,
+			      DAXMF_ATTR_PAD)) {
+		/* Cannot happen with a default-size message; the job runs. */
+		nlmsg_free(reply);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(reply, hdr);
 	return genlmsg_reply(reply, info);
 }
 
 static const struct genl_ops daxmf_ops[] = {
 	{
+		/* No policy: the core rejects every attribute. */
 		.cmd = DAXMF_CMD_GET_INFO,
 		.doit = daxmf_get_info,
-		.policy = daxmf_get_info_policy,
-		.maxattr = DAXMF_ATTR_MAX,
 	},
 	{
 		.cmd = DAXMF_CMD_FAIL_RANGE,
@@ -233,11 +278,10 @@ static struct genl_family daxmf_family __ro_after_init = {
 	.mcgrps = daxmf_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(daxmf_mcgrps),
 	.pre_doit = daxmf_pre_doit,
-	/* Strict validation of header and attributes for every command. */
-	.resv_start_op = __DAXMF_CMD_MAX,
 	/*
-	 * A range may run for seconds: do not hold genl_mutex (and with it
-	 * every other generic netlink family) meanwhile.
+	 * resv_start_op stays 0: strict header and attribute checks for every
+	 * command.  Requests are short (ranges run as jobs), but need no
+	 * genl_mutex either.
 	 */
 	.parallel_ops = true,
 };

@@ -6,8 +6,13 @@
 #define DAXMF_INTERNAL_H
 
 #include <linux/types.h>
+#include <linux/atomic.h>
 #include <linux/netlink.h>
 #include <uapi/linux/daxmf.h>
+
+#if BITS_PER_LONG != 64
+#error "daxmf handles u64 page frame numbers as unsigned long: 64-bit only"
+#endif
 
 #ifndef DAXMF_VERSION
 #define DAXMF_VERSION "0.1.0"
@@ -17,21 +22,21 @@
 extern unsigned long daxmf_max_pages;
 extern unsigned long daxmf_batch_pages;
 extern unsigned int daxmf_progress_ms;
-
-/* Set once unload has begun: running ranges stop at the next batch. */
-bool daxmf_stopping(void);
+extern unsigned int daxmf_max_jobs;
 
 struct daxmf_range_req {
 	u64 pfn;
 	u64 pages;
 	u64 cookie;
+	u64 job_id;
 	u32 flags;
-	u32 portid;
+	u32 portid;		/* requesting socket, 0 for none */
 };
 
 struct daxmf_range_result {
 	u64 pages_done;
 	u64 pages_failed;
+	u64 pages_unmapped;
 	u64 first_error_pfn;
 	u64 pagemap_pages;
 	u64 per_page_pages;
@@ -46,12 +51,26 @@ struct daxmf_range_result {
 int daxmf_range_validate(const struct daxmf_range_req *req,
 			 struct netlink_ext_ack *extack);
 void daxmf_range_fail(const struct daxmf_range_req *req,
+		      const atomic_t *cancelled,
 		      struct daxmf_range_result *res);
+
+/* job.c: ranges run on a workqueue, one job each. */
+int daxmf_jobs_init(void);
+int daxmf_job_submit(const struct daxmf_range_req *req, u64 *ret_job_id,
+		     struct netlink_ext_ack *extack);
+unsigned int daxmf_jobs_running(void);
+/* Set once unload has begun: running ranges stop at the next page/batch. */
+bool daxmf_stopping(void);
+/* Refuse new jobs, stop and wait for the running ones. */
+void daxmf_jobs_stop(void);
+void daxmf_jobs_exit(void);
 
 /* genl.c */
 int daxmf_genl_register(void);
 void daxmf_genl_unregister(void);
 void daxmf_genl_notify_progress(const struct daxmf_range_req *req,
 				const struct daxmf_range_result *res);
+void daxmf_genl_notify_done(const struct daxmf_range_req *req,
+			    const struct daxmf_range_result *res);
 
 #endif /* DAXMF_INTERNAL_H */

@@ -7,7 +7,6 @@
 
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/atomic.h>
 #include <net/genetlink.h>
 
 #include "internal.h"
@@ -26,12 +25,9 @@ module_param_named(progress_ms, daxmf_progress_ms, uint, 0644);
 MODULE_PARM_DESC(progress_ms,
 		 "Least interval between progress events of one range");
 
-static atomic_t daxmf_unloading = ATOMIC_INIT(0);
-
-bool daxmf_stopping(void)
-{
-	return atomic_read(&daxmf_unloading);
-}
+unsigned int daxmf_max_jobs = 16;
+module_param_named(max_jobs, daxmf_max_jobs, uint, 0644);
+MODULE_PARM_DESC(max_jobs, "Ranges that may be queued or running at once");
 
 static int __init daxmf_init(void)
 {
@@ -42,9 +38,14 @@ static int __init daxmf_init(void)
 		return -EINVAL;
 	}
 
+	ret = daxmf_jobs_init();
+	if (ret)
+		return ret;
+
 	ret = daxmf_genl_register();
 	if (ret) {
 		pr_err("cannot register generic netlink family: %d\n", ret);
+		daxmf_jobs_exit();
 		return ret;
 	}
 
@@ -55,12 +56,13 @@ static int __init daxmf_init(void)
 static void __exit daxmf_exit(void)
 {
 	/*
-	 * Ask running ranges to stop first: unregistering the family waits
-	 * for every request in flight, and a long range would otherwise hold
-	 * rmmod for its whole length.
+	 * Stop the ranges first, while the family is still registered: each
+	 * reports its -ESHUTDOWN to its requester and the events group.
+	 * Requests arriving meanwhile are refused.
 	 */
-	atomic_set(&daxmf_unloading, 1);
+	daxmf_jobs_stop();
 	daxmf_genl_unregister();
+	daxmf_jobs_exit();
 	pr_info("unloaded\n");
 }
 

@@ -6,7 +6,9 @@
  * whose ops have a memory_failure callback (fsdax on pmem: the whole chunk is
  * handed to the driver and filesystem in one call), a pagemap without one
  * (device-dax: memory_failure() page by page), or online System RAM (only on
- * request, page by page).
+ * request, page by page).  Segments are at most one batch long, so a
+ * pagemap reference is never held for longer than one batch: a device being
+ * unbound waits for that reference, and the next lookup sees it gone.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,6 +17,7 @@
 #include <linux/memremap.h>
 #include <linux/memory_hotplug.h>
 #include <linux/sched/signal.h>
+#include <linux/atomic.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 
@@ -160,6 +163,10 @@ int daxmf_range_validate(const struct daxmf_range_req *req,
 		cond_resched();
 		if (fatal_signal_pending(current))
 			return -EINTR;
+		if (daxmf_stopping()) {
+			NL_SET_ERR_MSG(extack, "daxmf is being unloaded");
+			return -ESHUTDOWN;
+		}
 
 		daxmf_seg_lookup(pfn, end, &seg);
 		daxmf_seg_release(&seg);
@@ -185,23 +192,24 @@ static void daxmf_note_error(struct daxmf_range_result *res, unsigned long pfn,
 	}
 }
 
-/* Why the range must stop now, or 0 to go on. */
-static int daxmf_should_stop(void)
-{
-	if (daxmf_stopping())
-		return -ESHUTDOWN;
-	if (fatal_signal_pending(current))
-		return -EINTR;
-	return 0;
-}
-
 struct daxmf_run {
 	const struct daxmf_range_req *req;
+	const atomic_t *cancelled;
 	struct daxmf_range_result *res;
 	int mf_flags;
 	u64 start_ns;
 	u64 last_progress_ns;
 };
+
+/* Why the range must stop now, or 0 to go on. */
+static int daxmf_should_stop(const struct daxmf_run *run)
+{
+	if (daxmf_stopping())
+		return -ESHUTDOWN;
+	if (atomic_read(run->cancelled))
+		return -ECONNRESET;
+	return 0;
+}
 
 static void daxmf_run_tick(struct daxmf_run *run)
 {
@@ -216,6 +224,11 @@ static void daxmf_run_tick(struct daxmf_run *run)
 	cond_resched();
 }
 
+/*
+ * memory_failure() page by page.  On device memory -EBUSY means no process
+ * had the page mapped (the kernel cannot lock an unmapped dax page): nothing
+ * to tear down, counted apart from failures.
+ */
 static int daxmf_fail_per_page(struct daxmf_run *run, unsigned long pfn,
 			       unsigned long nr, u32 path)
 {
@@ -225,85 +238,85 @@ static int daxmf_fail_per_page(struct daxmf_run *run, unsigned long pfn,
 
 	res->paths |= path;
 	for (i = 0; i < nr; i++) {
-		stop = daxmf_should_stop();
+		stop = daxmf_should_stop(run);
 		if (stop)
 			return stop;
 		ret = memory_failure(pfn + i, run->mf_flags);
-		/* -EHWPOISON: RAM already poisoned, nothing left to do. */
-		if (ret && ret != -EHWPOISON)
-			daxmf_note_error(res, pfn + i, 1, ret);
 		res->pages_done++;
 		res->per_page_pages++;
+		if (ret == -EBUSY && path != DAXMF_PATH_RAM)
+			res->pages_unmapped++;
+		else if (ret == -ENXIO && path != DAXMF_PATH_RAM)
+			return -ENXIO;	/* the pagemap is going away */
+		else if (ret && ret != -EHWPOISON)	/* RAM already poisoned */
+			daxmf_note_error(res, pfn + i, 1, ret);
 		daxmf_run_tick(run);
 	}
 	return 0;
 }
 
+/* One batch through the pagemap's own failure op. */
 static int daxmf_fail_pagemap(struct daxmf_run *run, struct daxmf_seg *seg)
 {
 	struct daxmf_range_result *res = run->res;
 	struct dev_pagemap *pgmap = seg->pgmap;
-	unsigned long batch = max(READ_ONCE(daxmf_batch_pages), 1UL);
-	unsigned long pfn = seg->pfn, end = seg->pfn + seg->nr, nr;
-	int ret, stop;
+	int ret;
 
-	while (pfn < end) {
-		stop = daxmf_should_stop();
-		if (stop)
-			return stop;
-		nr = min(batch, end - pfn);
-		ret = pgmap->ops->memory_failure(pgmap, pfn, nr, run->mf_flags);
-		res->batches++;
-		if (ret == -EOPNOTSUPP) {
-			/*
-			 * No holder can take the range (ext4, XFS without
-			 * rmapbt, nothing mounted): memory_failure() falls
-			 * back to the generic per-page handler in this case,
-			 * and so do we.
-			 */
-			ret = daxmf_fail_per_page(run, pfn, nr,
-						  DAXMF_PATH_PER_PAGE);
-			if (ret)
-				return ret;
-		} else {
-			if (ret)
-				daxmf_note_error(res, pfn, nr, ret);
-			res->paths |= DAXMF_PATH_PAGEMAP;
-			res->pages_done += nr;
-			res->pagemap_pages += nr;
-			daxmf_run_tick(run);
-		}
-		pfn += nr;
-	}
-	return 0;
+	ret = pgmap->ops->memory_failure(pgmap, seg->pfn, seg->nr,
+					 run->mf_flags);
+	res->batches++;
+	if (ret == -EOPNOTSUPP)
+		/*
+		 * No holder takes the range (ext4, XFS without rmapbt,
+		 * nothing mounted): memory_failure() falls back to the
+		 * generic per-page handler then, and so do we.
+		 */
+		return daxmf_fail_per_page(run, seg->pfn, seg->nr,
+					   DAXMF_PATH_PER_PAGE);
+
+	res->paths |= DAXMF_PATH_PAGEMAP;
+	res->pages_done += seg->nr;
+	res->pagemap_pages += seg->nr;
+	if (ret)
+		daxmf_note_error(res, seg->pfn, seg->nr, ret);
+	daxmf_run_tick(run);
+	/* -ENXIO: the dax device is dead (kill_dax() ran); stop here. */
+	return ret == -ENXIO ? -ENXIO : 0;
 }
 
 void daxmf_range_fail(const struct daxmf_range_req *req,
+		      const atomic_t *cancelled,
 		      struct daxmf_range_result *res)
 {
-	unsigned long pfn = req->pfn, end = req->pfn + req->pages;
+	unsigned long pfn = req->pfn, end = req->pfn + req->pages, batch;
 	struct daxmf_run run = {
 		.req = req,
+		.cancelled = cancelled,
 		.res = res,
-		/*
-		 * MF_MUST_KILL: signal every mapper that asked for early kill,
-		 * also where the unmap itself succeeded; a failed dax page
-		 * has no replacement to map in its place.
-		 */
-		.mf_flags = MF_MUST_KILL,
 	};
 	struct daxmf_seg seg;
 	int status = 0;
 
+	/*
+	 * The kernel's own policy decides what a failure does to each kind of
+	 * page; for dax pages it always unmaps and signals (MF_MUST_KILL).
+	 */
 	if (req->flags & DAXMF_FLAG_ACTION_REQUIRED)
 		run.mf_flags |= MF_ACTION_REQUIRED;
+	if (req->flags & DAXMF_FLAG_SIMULATED)
+		run.mf_flags |= MF_SW_SIMULATED;
 
 	memset(res, 0, sizeof(*res));
 	run.start_ns = ktime_get_ns();
 	run.last_progress_ns = run.start_ns;
+	batch = max(READ_ONCE(daxmf_batch_pages), 1UL);
 
-	while (pfn < end && !status) {
-		daxmf_seg_lookup(pfn, end, &seg);
+	while (pfn < end) {
+		status = daxmf_should_stop(&run);
+		if (status)
+			break;
+
+		daxmf_seg_lookup(pfn, min(end, pfn + batch), &seg);
 		switch (seg.kind) {
 		case DAXMF_SEG_PAGEMAP:
 			if (req->flags & DAXMF_FLAG_PER_PAGE)
@@ -324,11 +337,13 @@ void daxmf_range_fail(const struct daxmf_range_req *req,
 				status = -EACCES;
 			break;
 		default:
-			/* Validated a moment ago: the device went away. */
+			/* Validated when queued: the device went away since. */
 			status = -ENXIO;
 			break;
 		}
 		daxmf_seg_release(&seg);
+		if (status)
+			break;
 		pfn += seg.nr;
 	}
 

@@ -18,6 +18,7 @@ enum {
         ARG_ACTION_REQUIRED,
         ARG_ALLOW_RAM,
         ARG_PER_PAGE,
+        ARG_SIMULATED,
         ARG_COUNT,
 };
 
@@ -31,6 +32,7 @@ static const struct option options[] = {
         { "action-required", no_argument,       NULL, ARG_ACTION_REQUIRED },
         { "allow-ram",       no_argument,       NULL, ARG_ALLOW_RAM },
         { "per-page",        no_argument,       NULL, ARG_PER_PAGE },
+        { "simulated",       no_argument,       NULL, ARG_SIMULATED },
         { "count",           required_argument, NULL, ARG_COUNT },
         {}
 };
@@ -76,7 +78,7 @@ void daxmfctl_print_help(void) {
                "Commands:\n"
                "  info                      Module version, kernel, flags and limits\n"
                "  fail-range --pfn N --pages N [--action-required] [--allow-ram]\n"
-               "             [--per-page] [--flags BITS] [--cookie N]\n"
+               "             [--per-page] [--simulated] [--flags BITS] [--cookie N]\n"
                "                            Run memory failure over a range of page frames\n"
                "  monitor [--count N]       Print the module's range events as they come;\n"
                "                            stop after N completed ranges\n"
@@ -91,6 +93,8 @@ void daxmfctl_print_help(void) {
                "  --allow-ram               Also accept online System RAM\n"
                "  --per-page                Call memory_failure() page by page, never the\n"
                "                            pagemap's range op\n"
+               "  --simulated               A test, not a hardware error (MF_SW_SIMULATED):\n"
+               "                            RAM failed so can be unpoisoned\n"
                "  --flags BITS              Raw DAXMF_FLAG_* bits, ORed with the above\n"
                "  --cookie N                Opaque number echoed in the reply and event\n");
 }
@@ -179,6 +183,10 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                 case ARG_PER_PAGE:
                         range_option = true;
                         a.range.flags |= DAXMF_FLAG_PER_PAGE;
+                        break;
+                case ARG_SIMULATED:
+                        range_option = true;
+                        a.range.flags |= DAXMF_FLAG_SIMULATED;
                         break;
                 case ':':
                         return fail(error, size, "option '%s' needs a value", argv[arg]);

@@ -30,7 +30,7 @@ static int connect_module(const char *command, bool json,
         e.error = r;
         if (r == -ENOENT)
                 snprintf(e.message, sizeof(e.message),
-                         "the daxmf kernel module is not loaded (no generic netlink family 'daxmf'); try 'modprobe daxmf'");
+                         "the daxmf kernel module is not loaded and could not be loaded (no generic netlink family 'daxmf'; see 'modprobe daxmf')");
         else if (r == -EPERM)
                 snprintf(e.message, sizeof(e.message), "joining the module's events group needs CAP_SYS_ADMIN");
         else
@@ -128,6 +128,12 @@ int daxmfctl_monitor(const struct daxmfctl_args *args) {
                 r = daxmf_kernel_receive_events(k, on_monitor_event, &m);
                 if (r == -ECANCELED)
                         return EXIT_SUCCESS;
+                if (r == -ESHUTDOWN) {
+                        /* Asked for a number of ranges and did not see them all: a failure. */
+                        log_full(m.count ? LOG_LEVEL_ERR : LOG_LEVEL_INFO, 0,
+                                 "monitor: the daxmf module was unloaded");
+                        return m.count ? EXIT_FAILURE : EXIT_SUCCESS;
+                }
                 if (r == -ENOBUFS) {
                         /* The socket overran: say so, events were lost. */
                         log_warning("monitor: events were lost (receive buffer overrun)");

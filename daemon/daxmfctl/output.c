@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/daxmf.h>
 
 #include "log.h"
@@ -63,6 +64,9 @@ struct json_object *daxmfctl_info_json(const struct daxmf_info *info) {
         ADD(o, "supported_flag_names", bit_names(info->supported_flags, daxmf_flag_name));
         ADD(o, "max_pages", json_object_new_uint64(info->max_pages));
         ADD(o, "batch_pages", json_object_new_uint64(info->batch_pages));
+        ADD(o, "page_size", json_object_new_uint64(UINT64_C(1) << info->page_shift));
+        ADD(o, "max_jobs", json_object_new_uint64(info->max_jobs));
+        ADD(o, "jobs_running", json_object_new_uint64(info->jobs_running));
         return o;
 }
 
@@ -74,12 +78,21 @@ void daxmfctl_print_info(const struct daxmf_info *info) {
         printf(")\n");
         printf("max pages:        %" PRIu64 "\n", info->max_pages);
         printf("batch pages:      %" PRIu64 "\n", info->batch_pages);
+        printf("page size:        %" PRIu64 "\n", UINT64_C(1) << info->page_shift);
+        printf("jobs:             %" PRIu32 " running, at most %" PRIu32 "\n", info->jobs_running, info->max_jobs);
+}
+
+/* Physical byte addresses of a range (the page size is the host's). */
+static uint64_t page_size(void) {
+        long p = sysconf(_SC_PAGESIZE);
+
+        return p > 0 ? (uint64_t) p : 4096;
 }
 
 static const char *range_status(const struct daxmf_range_result *res) {
         if (res->status < 0)
                 return "stopped";
-        if (res->pages_failed == res->pages_done)
+        if (res->pages_failed > 0 && res->pages_failed == res->pages_done)
                 return "failed";
         if (res->pages_failed > 0)
                 return "partial";
@@ -91,8 +104,9 @@ struct json_object *daxmfctl_range_json(const struct daxmf_range_result *res) {
 
         ADD(o, "pfn", json_object_new_uint64(res->pfn));
         ADD(o, "pages", json_object_new_uint64(res->pages));
-        ADD(o, "phys_start", json_object_new_uint64(res->pfn << 12));
-        ADD(o, "phys_end", json_object_new_uint64(((res->pfn + res->pages) << 12) - 1));
+        ADD(o, "job_id", json_object_new_uint64(res->job_id));
+        ADD(o, "phys_start", json_object_new_uint64(res->pfn * page_size()));
+        ADD(o, "phys_end", json_object_new_uint64((res->pfn + res->pages) * page_size() - 1));
         ADD(o, "flags", json_object_new_uint64(res->flags));
         ADD(o, "flag_names", bit_names(res->flags, daxmf_flag_name));
         ADD(o, "cookie", json_object_new_uint64(res->cookie));
@@ -101,6 +115,7 @@ struct json_object *daxmfctl_range_json(const struct daxmf_range_result *res) {
         ADD(o, "status_name", res->status ? json_object_new_string(errno_name_or(res->status, "?")) : NULL);
         ADD(o, "pages_done", json_object_new_uint64(res->pages_done));
         ADD(o, "pages_failed", json_object_new_uint64(res->pages_failed));
+        ADD(o, "pages_unmapped", json_object_new_uint64(res->pages_unmapped));
         ADD(o, "first_error", json_object_new_int(res->first_error));
         ADD(o, "first_error_name",
             res->first_error ? json_object_new_string(errno_name_or(res->first_error, "?")) : NULL);
@@ -115,13 +130,16 @@ struct json_object *daxmfctl_range_json(const struct daxmf_range_result *res) {
 
 void daxmfctl_print_range(const struct daxmf_range_result *res) {
         printf("range:           pfn 0x%" PRIx64 " + %" PRIu64 " pages (phys 0x%" PRIx64 "-0x%" PRIx64 ")\n",
-               res->pfn, res->pages, res->pfn << 12, ((res->pfn + res->pages) << 12) - 1);
+               res->pfn, res->pages, res->pfn * page_size(), (res->pfn + res->pages) * page_size() - 1);
+        printf("job:             %" PRIu64 "\n", res->job_id);
         printf("result:          %s", range_status(res));
         if (res->status)
                 printf(" (%s: %s)", errno_name_or(res->status, "?"), strerror(-res->status));
         printf("\n");
         printf("pages handled:   %" PRIu64 "\n", res->pages_done);
         printf("pages failed:    %" PRIu64 "\n", res->pages_failed);
+        printf("pages unmapped:  %" PRIu64 "%s\n", res->pages_unmapped,
+               res->pages_unmapped ? " (no process mapped them: nothing torn down, not marked poisoned)" : "");
         if (res->first_error)
                 printf("first error:     %s (%s) at pfn 0x%" PRIx64 "\n",
                        errno_name_or(res->first_error, "?"), strerror(-res->first_error),
@@ -186,9 +204,10 @@ struct json_object *daxmfctl_event_json(const struct daxmf_range_result *ev) {
 }
 
 void daxmfctl_print_event(const struct daxmf_range_result *ev) {
-        printf("%s cookie=%" PRIu64 " pfn=0x%" PRIx64 " pages=%" PRIu64 " done=%" PRIu64 " failed=%" PRIu64,
-               ev->done ? "range-done" : "range-progress", ev->cookie, ev->pfn, ev->pages,
-               ev->pages_done, ev->pages_failed);
+        printf("%s job=%" PRIu64 " cookie=%" PRIu64 " pfn=0x%" PRIx64 " pages=%" PRIu64 " done=%" PRIu64
+               " failed=%" PRIu64 " unmapped=%" PRIu64,
+               ev->done ? "range-done" : "range-progress", ev->job_id, ev->cookie, ev->pfn, ev->pages,
+               ev->pages_done, ev->pages_failed, ev->pages_unmapped);
         if (ev->done) {
                 printf(" result=%s paths=", range_status(ev));
                 print_bit_names(ev->paths, daxmf_path_name);

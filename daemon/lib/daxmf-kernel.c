@@ -8,6 +8,7 @@
 #include <netlink/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
+#include <linux/genetlink.h>
 #include <linux/daxmf.h>
 
 #include "daxmf-kernel.h"
@@ -64,13 +65,22 @@ int daxmf_kernel_open(struct daxmf_kernel **ret) {
         return 0;
 }
 
+static int no_seq_check(struct nl_msg *msg _unused_, void *userdata _unused_) {
+        return NL_OK;
+}
+
 struct transaction {
+        struct daxmf_kernel *k;
         uint8_t want_cmd;
         bool done;
         int error;                      /* negative errno, 0 */
         struct daxmf_error *kernel_error;
         struct daxmf_info *info;
-        struct daxmf_range_result *range;
+        uint64_t job_id;                /* FAIL_RANGE: the accepted job */
+        bool accepted;
+        /* A small range can end before its acceptance is sent. */
+        bool have_done;
+        struct daxmf_range_result early_done;
 };
 
 static int on_valid(struct nl_msg *msg, void *userdata) {
@@ -78,10 +88,19 @@ static int on_valid(struct nl_msg *msg, void *userdata) {
         struct nlmsghdr *nlh = nlmsg_hdr(msg);
         int r;
 
+        if (nlh->nlmsg_type != t->k->family)
+                return NL_SKIP;
+
         if (t->want_cmd == DAXMF_CMD_GET_INFO)
                 r = daxmf_decode_info(nlh, t->info);
-        else
-                r = daxmf_decode_range(nlh, t->range);
+        else if (daxmf_decode_range(nlh, &t->early_done) == 0 && t->early_done.done) {
+                t->have_done = true;
+                return NL_OK;
+        } else {
+                r = daxmf_decode_accepted(nlh, &t->job_id);
+                if (r == 0)
+                        t->accepted = true;
+        }
         if (r < 0)
                 t->error = r;
         /* Wait for the ack that follows the reply. */
@@ -124,11 +143,17 @@ static int transact(struct daxmf_kernel *k, struct nl_msg *msg, struct transacti
         nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, t);
         nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, t);
         nl_cb_err(cb, NL_CB_CUSTOM, on_error, t);
+        /* A job's unicast RANGE_DONE carries no sequence number. */
+        nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 
         r = nl_send_auto(k->sock, msg);
         if (r < 0)
                 return -EIO;
 
+        /*
+         * The kernel answers inside sendmsg(): reply and ack are queued
+         * by now, so this does not wait on the module's work.
+         */
         while (!t->done) {
                 r = nl_recvmsgs(k->sock, cb);
                 if (r < 0 && !t->done)
@@ -156,6 +181,7 @@ int daxmf_kernel_get_info(struct daxmf_kernel *k, struct daxmf_info *ret,
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
         struct daxmf_info info = {};
         struct transaction t = {
+                .k = k,
                 .want_cmd = DAXMF_CMD_GET_INFO,
                 .info = &info,
                 .kernel_error = ret_error,
@@ -176,14 +202,46 @@ int daxmf_kernel_get_info(struct daxmf_kernel *k, struct daxmf_info *ret,
         return 0;
 }
 
+struct job_wait {
+        struct daxmf_kernel *k;
+        uint64_t job_id;
+        struct daxmf_range_result *result;
+        bool done;
+        int error;
+};
+
+static int on_job_message(struct nl_msg *msg, void *userdata) {
+        struct job_wait *w = userdata;
+        struct nlmsghdr *nlh = nlmsg_hdr(msg);
+        struct daxmf_range_result res;
+
+        if (nlh->nlmsg_type != w->k->family)
+                return NL_SKIP;
+        if (daxmf_decode_range(nlh, &res) < 0) {
+                w->error = -EBADMSG;
+                return NL_SKIP;
+        }
+        if (!res.done || res.job_id != w->job_id)
+                return NL_SKIP;
+
+        *w->result = res;
+        w->done = true;
+        return NL_STOP;
+}
+
 int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_request *req,
                             struct daxmf_range_result *ret, struct daxmf_error *ret_error) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        _cleanup_(nl_cb_putp) struct nl_cb *cb = NULL;
         struct daxmf_range_result res = {};
         struct transaction t = {
-                .want_cmd = DAXMF_CMD_RANGE_DONE,
-                .range = &res,
+                .k = k,
+                .want_cmd = DAXMF_CMD_FAIL_RANGE,
                 .kernel_error = ret_error,
+        };
+        struct job_wait w = {
+                .k = k,
+                .result = &res,
         };
         int r;
 
@@ -204,8 +262,29 @@ int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_req
         r = transact(k, msg, &t);
         if (r < 0)
                 return r;
-        if (!res.done)
+        if (!t.accepted)
                 return -EBADMSG;        /* acked without a reply */
+        if (t.have_done && t.early_done.job_id == t.job_id) {
+                *ret = t.early_done;
+                return 0;
+        }
+
+        /*
+         * The range runs as a job; its RANGE_DONE comes to this socket.
+         * Closing the socket before then cancels the job.
+         */
+        cb = nl_cb_alloc(NL_CB_DEFAULT);
+        if (!cb)
+                return -ENOMEM;
+        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_job_message, &w);
+        nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+        w.job_id = t.job_id;
+        while (!w.done) {
+                r = nl_recvmsgs(k->sock, cb);
+                if (r < 0 && !w.done)
+                        /* An overrun drops the message: the job's end is lost to us. */
+                        return r == -NLE_NOMEM ? -ENOBUFS : -EIO;
+        }
 
         *ret = res;
         return 0;
@@ -213,7 +292,7 @@ int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_req
 
 int daxmf_kernel_open_events(struct daxmf_kernel **ret) {
         _cleanup_(daxmf_kernel_closep) struct daxmf_kernel *k = NULL;
-        int group, r;
+        int group, ctrl_group, r;
 
         r = daxmf_kernel_open(&k);
         if (r < 0)
@@ -222,10 +301,12 @@ int daxmf_kernel_open_events(struct daxmf_kernel **ret) {
         group = genl_ctrl_resolve_grp(k->sock, DAXMF_GENL_NAME, DAXMF_GENL_MCGRP_EVENTS);
         if (group < 0)
                 return group == -NLE_OBJ_NOTFOUND ? -ENOENT : -EIO;
+        /* The controller's notifications say when the module goes away. */
+        ctrl_group = genl_ctrl_resolve_grp(k->sock, "nlctrl", "notify");
+        if (ctrl_group < 0)
+                return -EIO;
 
-        /* Events are not answers: no sequence numbers to match. */
-        nl_socket_disable_seq_check(k->sock);
-        r = nl_socket_add_membership(k->sock, group);
+        r = nl_socket_add_memberships(k->sock, group, ctrl_group, 0);
         if (r < 0)
                 return r == -NLE_PERM ? -EPERM : -EIO;
 
@@ -238,17 +319,41 @@ int daxmf_kernel_fd(struct daxmf_kernel *k) {
 }
 
 struct event_dispatch {
+        struct daxmf_kernel *k;
         daxmf_event_handler_t handler;
         void *userdata;
         int error;
 };
 
+/* Is this the controller saying the daxmf family was removed? */
+static bool is_family_removal(struct nlmsghdr *nlh) {
+        struct nlattr *tb[CTRL_ATTR_MAX + 1];
+        struct genlmsghdr *gnlh;
+
+        if (nlh->nlmsg_type != GENL_ID_CTRL || !genlmsg_valid_hdr(nlh, 0))
+                return false;
+        gnlh = nlmsg_data(nlh);
+        if (gnlh->cmd != CTRL_CMD_DELFAMILY)
+                return false;
+        if (genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, NULL) < 0 || !tb[CTRL_ATTR_FAMILY_NAME])
+                return false;
+        return strcmp(nla_get_string(tb[CTRL_ATTR_FAMILY_NAME]), DAXMF_GENL_NAME) == 0;
+}
+
 static int on_event(struct nl_msg *msg, void *userdata) {
         struct event_dispatch *d = userdata;
+        struct nlmsghdr *nlh = nlmsg_hdr(msg);
         struct daxmf_range_result ev;
         int r;
 
-        r = daxmf_decode_range(nlmsg_hdr(msg), &ev);
+        if (is_family_removal(nlh)) {
+                d->error = -ESHUTDOWN;
+                return NL_STOP;
+        }
+        if (nlh->nlmsg_type != d->k->family)
+                return NL_SKIP;         /* other families' notifications */
+
+        r = daxmf_decode_range(nlh, &ev);
         if (r < 0)
                 return NL_SKIP;         /* not ours to judge: a newer event kind */
 
@@ -260,13 +365,10 @@ static int on_event(struct nl_msg *msg, void *userdata) {
         return NL_OK;
 }
 
-static int no_seq_check(struct nl_msg *msg _unused_, void *userdata _unused_) {
-        return NL_OK;
-}
-
 int daxmf_kernel_receive_events(struct daxmf_kernel *k, daxmf_event_handler_t handler, void *userdata) {
         _cleanup_(nl_cb_putp) struct nl_cb *cb = NULL;
         struct event_dispatch d = {
+                .k = k,
                 .handler = handler,
                 .userdata = userdata,
         };

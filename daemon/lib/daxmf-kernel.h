@@ -29,10 +29,11 @@ struct daxmf_range_request {
 };
 
 /*
- * Fail a range and wait for the module's answer.  Returns 0 and the result
- * when the module handled the request (the result may still report failed
- * pages or an early stop), or a negative errno with *ret_error filled when
- * the module refused it.
+ * Fail a range and wait until the module has run it.  Returns 0 and the
+ * result when the module accepted the request (the result may still report
+ * failed pages or an early stop), or a negative errno with *ret_error filled
+ * when the module refused it.  The module runs the range as a job; closing
+ * the connection before it ends cancels it.
  */
 int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_request *req,
                             struct daxmf_range_result *ret, struct daxmf_error *ret_error);
@@ -41,7 +42,7 @@ int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_req
  * Events: open a connection subscribed to the family's "events" group.
  * daxmf_kernel_receive_events() blocks for the next batch of messages and
  * calls handler for each range event; a negative handler return stops and
- * is returned.
+ * is returned; -ESHUTDOWN when the module was unloaded.
  */
 int daxmf_kernel_open_events(struct daxmf_kernel **ret);
 int daxmf_kernel_fd(struct daxmf_kernel *k);

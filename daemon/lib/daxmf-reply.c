@@ -34,6 +34,11 @@ static struct nla_policy reply_policy[DAXMF_ATTR_MAX + 1] = {
         [DAXMF_ATTR_ELAPSED_NS]         = POLICY_U64,
         [DAXMF_ATTR_STATUS]             = POLICY_U32,
         [DAXMF_ATTR_REQUESTER_PORTID]   = POLICY_U32,
+        [DAXMF_ATTR_JOB_ID]             = POLICY_U64,
+        [DAXMF_ATTR_PAGES_UNMAPPED]     = POLICY_U64,
+        [DAXMF_ATTR_PAGE_SHIFT]         = POLICY_U32,
+        [DAXMF_ATTR_MAX_JOBS]           = POLICY_U32,
+        [DAXMF_ATTR_JOBS_RUNNING]       = POLICY_U32,
 };
 
 /* Parse a daxmf message; the command must be one of cmd_a, cmd_b. */
@@ -67,7 +72,8 @@ int daxmf_decode_info(const struct nlmsghdr *nlh, struct daxmf_info *ret) {
         static const int required[] = {
                 DAXMF_ATTR_VERSION, DAXMF_ATTR_KERNEL_RELEASE,
                 DAXMF_ATTR_SUPPORTED_FLAGS, DAXMF_ATTR_MAX_PAGES,
-                DAXMF_ATTR_BATCH_PAGES,
+                DAXMF_ATTR_BATCH_PAGES, DAXMF_ATTR_PAGE_SHIFT,
+                DAXMF_ATTR_MAX_JOBS, DAXMF_ATTR_JOBS_RUNNING,
         };
         struct nlattr *tb[DAXMF_ATTR_MAX + 1];
         struct daxmf_info info = {};
@@ -86,6 +92,11 @@ int daxmf_decode_info(const struct nlmsghdr *nlh, struct daxmf_info *ret) {
         info.supported_flags = nla_get_u32(tb[DAXMF_ATTR_SUPPORTED_FLAGS]);
         info.max_pages = nla_get_u64(tb[DAXMF_ATTR_MAX_PAGES]);
         info.batch_pages = nla_get_u64(tb[DAXMF_ATTR_BATCH_PAGES]);
+        info.page_shift = nla_get_u32(tb[DAXMF_ATTR_PAGE_SHIFT]);
+        info.max_jobs = nla_get_u32(tb[DAXMF_ATTR_MAX_JOBS]);
+        info.jobs_running = nla_get_u32(tb[DAXMF_ATTR_JOBS_RUNNING]);
+        if (info.page_shift < 12 || info.page_shift > 30)
+                return -EBADMSG;
 
         *ret = info;
         return 0;
@@ -93,9 +104,10 @@ int daxmf_decode_info(const struct nlmsghdr *nlh, struct daxmf_info *ret) {
 
 int daxmf_decode_range(const struct nlmsghdr *nlh, struct daxmf_range_result *ret) {
         static const int required[] = {
-                DAXMF_ATTR_COOKIE, DAXMF_ATTR_PFN, DAXMF_ATTR_PAGES,
-                DAXMF_ATTR_FLAGS, DAXMF_ATTR_PAGES_DONE,
-                DAXMF_ATTR_PAGES_FAILED, DAXMF_ATTR_ELAPSED_NS,
+                DAXMF_ATTR_JOB_ID, DAXMF_ATTR_COOKIE, DAXMF_ATTR_PFN,
+                DAXMF_ATTR_PAGES, DAXMF_ATTR_FLAGS, DAXMF_ATTR_PAGES_DONE,
+                DAXMF_ATTR_PAGES_FAILED, DAXMF_ATTR_PAGES_UNMAPPED,
+                DAXMF_ATTR_ELAPSED_NS,
         };
         static const int required_done[] = {
                 DAXMF_ATTR_STATUS, DAXMF_ATTR_FIRST_ERROR,
@@ -115,6 +127,7 @@ int daxmf_decode_range(const struct nlmsghdr *nlh, struct daxmf_range_result *re
                 return -EBADMSG;
 
         res.done = cmd == DAXMF_CMD_RANGE_DONE;
+        res.job_id = nla_get_u64(tb[DAXMF_ATTR_JOB_ID]);
         res.cookie = nla_get_u64(tb[DAXMF_ATTR_COOKIE]);
         res.pfn = nla_get_u64(tb[DAXMF_ATTR_PFN]);
         res.pages = nla_get_u64(tb[DAXMF_ATTR_PAGES]);
@@ -123,10 +136,15 @@ int daxmf_decode_range(const struct nlmsghdr *nlh, struct daxmf_range_result *re
                 res.portid = nla_get_u32(tb[DAXMF_ATTR_REQUESTER_PORTID]);
         res.pages_done = nla_get_u64(tb[DAXMF_ATTR_PAGES_DONE]);
         res.pages_failed = nla_get_u64(tb[DAXMF_ATTR_PAGES_FAILED]);
+        res.pages_unmapped = nla_get_u64(tb[DAXMF_ATTR_PAGES_UNMAPPED]);
         res.elapsed_ns = nla_get_u64(tb[DAXMF_ATTR_ELAPSED_NS]);
 
-        /* Counters that contradict each other mean a corrupt message. */
-        if (res.pages_done > res.pages || res.pages_failed > res.pages_done)
+        /*
+         * Only structural checks: counters that cannot be (more pages done
+         * than asked for).  How the module splits them may change.
+         */
+        if (res.pages_done > res.pages || res.pages_failed > res.pages_done ||
+            res.pages_unmapped > res.pages_done)
                 return -EBADMSG;
 
         if (res.done) {
@@ -139,14 +157,28 @@ int daxmf_decode_range(const struct nlmsghdr *nlh, struct daxmf_range_result *re
                 res.pagemap_pages = nla_get_u64(tb[DAXMF_ATTR_PAGEMAP_PAGES]);
                 res.per_page_pages = nla_get_u64(tb[DAXMF_ATTR_PER_PAGE_PAGES]);
                 res.batches = nla_get_u64(tb[DAXMF_ATTR_BATCHES]);
-                /* Written so that the sum cannot wrap around. */
                 if (res.status > 0 || res.first_error > 0 ||
-                    res.pagemap_pages > res.pages_done ||
-                    res.per_page_pages != res.pages_done - res.pagemap_pages)
+                    res.pagemap_pages > res.pages_done || res.per_page_pages > res.pages_done)
                         return -EBADMSG;
         }
 
         *ret = res;
+        return 0;
+}
+
+int daxmf_decode_accepted(const struct nlmsghdr *nlh, uint64_t *ret_job_id) {
+        static const int required[] = { DAXMF_ATTR_JOB_ID, DAXMF_ATTR_COOKIE };
+        struct nlattr *tb[DAXMF_ATTR_MAX + 1];
+        uint8_t cmd;
+        int r;
+
+        r = parse(nlh, DAXMF_CMD_FAIL_RANGE, DAXMF_CMD_FAIL_RANGE, &cmd, tb);
+        if (r < 0)
+                return r;
+        if (!has_all(tb, required, ELEMENTSOF(required)))
+                return -EBADMSG;
+
+        *ret_job_id = nla_get_u64(tb[DAXMF_ATTR_JOB_ID]);
         return 0;
 }
 
@@ -213,6 +245,8 @@ const char *daxmf_flag_name(uint32_t bit) {
                 return "allow-ram";
         case DAXMF_FLAG_PER_PAGE:
                 return "per-page";
+        case DAXMF_FLAG_SIMULATED:
+                return "simulated";
         default:
                 return NULL;
         }

@@ -12,11 +12,15 @@ struct daxmf_info {
         uint32_t supported_flags;
         uint64_t max_pages;
         uint64_t batch_pages;
+        uint32_t page_shift;
+        uint32_t max_jobs;
+        uint32_t jobs_running;
 };
 
 /* A RANGE_DONE reply or event, or a RANGE_PROGRESS event (done == false). */
 struct daxmf_range_result {
         bool done;
+        uint64_t job_id;
         uint64_t cookie;
         uint64_t pfn;
         uint64_t pages;
@@ -24,6 +28,7 @@ struct daxmf_range_result {
         uint32_t portid;
         uint64_t pages_done;
         uint64_t pages_failed;
+        uint64_t pages_unmapped;        /* device pages nobody mapped: not failures */
         uint64_t elapsed_ns;
         /* only when done: */
         int32_t status;
@@ -52,6 +57,9 @@ struct daxmf_error {
  */
 int daxmf_decode_info(const struct nlmsghdr *nlh, struct daxmf_info *ret);
 int daxmf_decode_range(const struct nlmsghdr *nlh, struct daxmf_range_result *ret);
+
+/* The answer to FAIL_RANGE: the range was accepted as job *ret_job_id. */
+int daxmf_decode_accepted(const struct nlmsghdr *nlh, uint64_t *ret_job_id);
 
 /* Decode an NLMSG_ERROR message: errno, extack text, cookie pfn, missing attribute. */
 int daxmf_decode_error(const struct nlmsghdr *nlh, struct daxmf_error *ret);

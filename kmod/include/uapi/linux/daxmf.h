@@ -5,11 +5,17 @@
  * This header is the single definition of the ABI; the kernel module and the
  * userspace tools both include it.
  *
- * Every command requires CAP_SYS_ADMIN.  Attribute validation is strict:
- * unknown attributes, attributes a command does not take, and trailing data
- * are rejected with an extended-ack message.  When a rejection concerns one
- * page frame, the extended ack's cookie (NLMSGERR_ATTR_COOKIE) carries that
- * pfn as a native-endian __u64.
+ * Every command requires CAP_SYS_ADMIN, and so does joining the "events"
+ * group.  Validation is strict: reserved header fields, unknown attributes,
+ * attributes a command does not take, and trailing data are rejected with an
+ * extended-ack message.  When a rejection concerns one page frame, the
+ * extended ack's cookie (NLMSGERR_ATTR_COOKIE) carries that pfn as a
+ * native-endian __u64.
+ *
+ * A range runs asynchronously, as a job: FAIL_RANGE is answered at once with
+ * the job's id, and RANGE_DONE follows, sent to the requesting socket and
+ * multicast on "events".  A job stops early when its requesting socket is
+ * closed, or when the module is unloaded.
  */
 #ifndef _UAPI_LINUX_DAXMF_H
 #define _UAPI_LINUX_DAXMF_H
@@ -23,18 +29,23 @@
 enum daxmf_cmd {
 	DAXMF_CMD_UNSPEC,
 	/* request: no attributes; reply: VERSION, KERNEL_RELEASE,
-	 * SUPPORTED_FLAGS, MAX_PAGES, BATCH_PAGES
+	 * SUPPORTED_FLAGS, MAX_PAGES, BATCH_PAGES, PAGE_SHIFT, MAX_JOBS,
+	 * JOBS_RUNNING
 	 */
 	DAXMF_CMD_GET_INFO,
 	/* request: PFN, PAGES (required), FLAGS, COOKIE (optional);
-	 * reply: a DAXMF_CMD_RANGE_DONE message
+	 * reply (same command): JOB_ID, COOKIE -- the range was accepted
 	 */
 	DAXMF_CMD_FAIL_RANGE,
-	/* multicast on "events" while a range runs: COOKIE, PFN, PAGES,
-	 * PAGES_DONE, PAGES_FAILED, ELAPSED_NS
+	/* multicast on "events" while a range runs: JOB_ID, COOKIE, PFN,
+	 * PAGES, FLAGS, REQUESTER_PORTID, PAGES_DONE, PAGES_FAILED,
+	 * PAGES_UNMAPPED, ELAPSED_NS
 	 */
 	DAXMF_CMD_RANGE_PROGRESS,
-	/* reply to FAIL_RANGE and multicast on "events" when a range ends */
+	/* when a range ends, to the requester and multicast on "events": the
+	 * progress attributes plus STATUS, FIRST_ERROR, FIRST_ERROR_PFN, PATHS,
+	 * PAGEMAP_PAGES, PER_PAGE_PAGES, BATCHES
+	 */
 	DAXMF_CMD_RANGE_DONE,
 
 	__DAXMF_CMD_MAX,
@@ -64,11 +75,21 @@ enum daxmf_attr {
 	DAXMF_ATTR_BATCHES,		/* u64: pagemap calls made */
 	DAXMF_ATTR_ELAPSED_NS,		/* u64: time spent on the range */
 	DAXMF_ATTR_STATUS,		/* s32: 0 = whole range handled, else
-					 * why it stopped (-EINTR: fatal
-					 * signal, -ESHUTDOWN: module unload,
-					 * -ENXIO: device went away)
+					 * why it stopped (-ECONNRESET: the
+					 * requester's socket closed,
+					 * -ESHUTDOWN: module unload, -ENXIO:
+					 * the device went away)
 					 */
 	DAXMF_ATTR_REQUESTER_PORTID,	/* u32: netlink port of the requester */
+	DAXMF_ATTR_JOB_ID,		/* u64: the module's id of a range */
+	DAXMF_ATTR_PAGES_UNMAPPED,	/* u64: device pages no process had
+					 * mapped: nothing to tear down, and
+					 * the kernel marks them nothing
+					 * (memory_failure() gives -EBUSY)
+					 */
+	DAXMF_ATTR_PAGE_SHIFT,		/* u32: log2 of the page size */
+	DAXMF_ATTR_MAX_JOBS,		/* u32: ranges that may run at once */
+	DAXMF_ATTR_JOBS_RUNNING,	/* u32: ranges queued or running now */
 
 	__DAXMF_ATTR_MAX,
 };
@@ -77,16 +98,23 @@ enum daxmf_attr {
 
 /* DAXMF_ATTR_FLAGS */
 enum daxmf_flags {
-	/* pass MF_ACTION_REQUIRED: the poison was consumed */
+	/* pass MF_ACTION_REQUIRED.  The kernel sends BUS_MCEERR_AR only to
+	 * the current task; ranges run in a kernel worker, so mappers still
+	 * get BUS_MCEERR_AO.
+	 */
 	DAXMF_FLAG_ACTION_REQUIRED	= 1U << 0,
 	/* also accept online System RAM (per-page memory_failure()) */
 	DAXMF_FLAG_ALLOW_RAM		= 1U << 1,
 	/* do not use the pagemap's range op even where it exists */
 	DAXMF_FLAG_PER_PAGE		= 1U << 2,
+	/* pass MF_SW_SIMULATED: a test, not a hardware error (RAM pages
+	 * failed so can be unpoisoned)
+	 */
+	DAXMF_FLAG_SIMULATED		= 1U << 3,
 };
 
 #define DAXMF_FLAGS_ALL (DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_ALLOW_RAM | \
-			 DAXMF_FLAG_PER_PAGE)
+			 DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_SIMULATED)
 
 /* DAXMF_ATTR_PATHS */
 enum daxmf_path {

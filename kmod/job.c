@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daxmf: ranges run as jobs on a workqueue.
+ *
+ * A range may take seconds to hours.  Running it inside the netlink request
+ * would hold generic netlink's cb_lock for that long, and with it every
+ * family's (un)registration and, behind a waiting writer, every generic
+ * netlink message on the system.  So FAIL_RANGE only validates and queues;
+ * the job reports to its requester and to the events group when done.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/list.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+
+#include "internal.h"
+
+struct daxmf_job {
+	struct list_head node;
+	struct work_struct work;
+	struct daxmf_range_req req;
+	atomic_t cancelled;	/* the requester's socket was closed */
+};
+
+static struct workqueue_struct *daxmf_wq;
+static DEFINE_SPINLOCK(daxmf_jobs_lock);
+static LIST_HEAD(daxmf_jobs);		/* queued and running, under the lock */
+static unsigned int daxmf_jobs_count;
+static u64 daxmf_last_job_id;
+static bool daxmf_jobs_closed;
+
+bool daxmf_stopping(void)
+{
+	return READ_ONCE(daxmf_jobs_closed);
+}
+
+unsigned int daxmf_jobs_running(void)
+{
+	return READ_ONCE(daxmf_jobs_count);
+}
+
+static void daxmf_job_run(struct work_struct *work)
+{
+	struct daxmf_job *job = container_of(work, struct daxmf_job, work);
+	struct daxmf_range_result res;
+
+	daxmf_range_fail(&job->req, &job->cancelled, &res);
+	daxmf_genl_notify_done(&job->req, &res);
+
+	pr_info_ratelimited("job %llu: pfn %#llx+%llu: %llu handled, %llu failed, %llu unmapped, status %d\n",
+			    job->req.job_id, job->req.pfn, job->req.pages,
+			    res.pages_done, res.pages_failed,
+			    res.pages_unmapped, res.status);
+
+	spin_lock(&daxmf_jobs_lock);
+	list_del(&job->node);
+	daxmf_jobs_count--;
+	spin_unlock(&daxmf_jobs_lock);
+	kfree(job);
+}
+
+int daxmf_job_submit(const struct daxmf_range_req *req, u64 *ret_job_id,
+		     struct netlink_ext_ack *extack)
+{
+	struct daxmf_job *job;
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		return -ENOMEM;
+	job->req = *req;
+	INIT_WORK(&job->work, daxmf_job_run);
+
+	spin_lock(&daxmf_jobs_lock);
+	if (daxmf_jobs_closed) {
+		spin_unlock(&daxmf_jobs_lock);
+		kfree(job);
+		NL_SET_ERR_MSG(extack, "daxmf is being unloaded");
+		return -ESHUTDOWN;
+	}
+	if (daxmf_jobs_count >= READ_ONCE(daxmf_max_jobs)) {
+		spin_unlock(&daxmf_jobs_lock);
+		kfree(job);
+		NL_SET_ERR_MSG(extack, "too many ranges running (see max_jobs); retry later");
+		return -EBUSY;
+	}
+	job->req.job_id = ++daxmf_last_job_id;
+	list_add_tail(&job->node, &daxmf_jobs);
+	daxmf_jobs_count++;
+	*ret_job_id = job->req.job_id;
+	/*
+	 * Queued under the lock: daxmf_jobs_stop() sets jobs_closed under it
+	 * too, so every job it must wait for is on the workqueue by then.
+	 */
+	queue_work(daxmf_wq, &job->work);
+	spin_unlock(&daxmf_jobs_lock);
+	return 0;
+}
+
+/* A closed requester socket cancels its jobs: nobody waits for them. */
+static int daxmf_netlink_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct daxmf_job *job;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC ||
+	    !net_eq(n->net, &init_net))
+		return NOTIFY_DONE;
+
+	spin_lock(&daxmf_jobs_lock);
+	list_for_each_entry(job, &daxmf_jobs, node)
+		if (job->req.portid && job->req.portid == n->portid)
+			atomic_set(&job->cancelled, 1);
+	spin_unlock(&daxmf_jobs_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block daxmf_netlink_nb = {
+	.notifier_call = daxmf_netlink_event,
+};
+
+int daxmf_jobs_init(void)
+{
+	int ret;
+
+	/* Unbound: a long range must not hold up a per-CPU worker pool. */
+	daxmf_wq = alloc_workqueue("daxmf", WQ_UNBOUND, 0);
+	if (!daxmf_wq)
+		return -ENOMEM;
+
+	ret = netlink_register_notifier(&daxmf_netlink_nb);
+	if (ret) {
+		destroy_workqueue(daxmf_wq);
+		return ret;
+	}
+	return 0;
+}
+
+void daxmf_jobs_stop(void)
+{
+	spin_lock(&daxmf_jobs_lock);
+	daxmf_jobs_closed = true;
+	spin_unlock(&daxmf_jobs_lock);
+
+	/* Running jobs see jobs_closed and end with -ESHUTDOWN. */
+	flush_workqueue(daxmf_wq);
+}
+
+void daxmf_jobs_exit(void)
+{
+	netlink_unregister_notifier(&daxmf_netlink_nb);
+	destroy_workqueue(daxmf_wq);
+}
