@@ -218,8 +218,9 @@ static int on_job_message(struct nl_msg *msg, void *userdata) {
         if (nlh->nlmsg_type != w->k->family)
                 return NL_SKIP;
         if (daxmf_decode_range(nlh, &res) < 0) {
+                /* Only the job's end is sent to us: unreadable, it is lost. */
                 w->error = -EBADMSG;
-                return NL_SKIP;
+                return NL_STOP;
         }
         if (!res.done || res.job_id != w->job_id)
                 return NL_SKIP;
@@ -281,6 +282,8 @@ int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_req
         w.job_id = t.job_id;
         while (!w.done) {
                 r = nl_recvmsgs(k->sock, cb);
+                if (w.error < 0)
+                        return w.error;
                 if (r < 0 && !w.done)
                         /* An overrun drops the message: the job's end is lost to us. */
                         return r == -NLE_NOMEM ? -ENOBUFS : -EIO;

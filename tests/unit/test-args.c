@@ -133,12 +133,63 @@ static void test_flag_options(void **state) {
         assert_int_equal(PARSE(&a, "fail-range", "--per-page"), 0);
         assert_int_equal(a.range.flags, DAXMF_FLAG_PER_PAGE);
 
+        assert_int_equal(PARSE(&a, "fail-range", "--simulated"), 0);
+        assert_int_equal(a.range.flags, DAXMF_FLAG_SIMULATED);
+        assert_int_equal(a.range.flags, 0x8);
+
         assert_int_equal(PARSE(&a, "fail-range", "--pfn", "1", "--pages", "2",
                                "--action-required", "--allow-ram", "--per-page"), 0);
         assert_int_equal(a.range.flags, DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_ALLOW_RAM | DAXMF_FLAG_PER_PAGE);
-        assert_int_equal(a.range.flags, DAXMF_FLAGS_ALL);
+        assert_int_equal(a.range.flags, 0x7);
         assert_int_equal(a.range.pfn, 1);
         assert_int_equal(a.range.pages, 2);
+
+        assert_int_equal(PARSE(&a, "fail-range", "--pfn", "1", "--pages", "2",
+                               "--action-required", "--allow-ram", "--per-page", "--simulated"), 0);
+        assert_int_equal(a.range.flags, DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_ALLOW_RAM |
+                                        DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_SIMULATED);
+        assert_int_equal(a.range.flags, DAXMF_FLAGS_ALL);
+        assert_int_equal(a.range.flags, 0xf);
+        assert_int_equal(a.range.pfn, 1);
+        assert_int_equal(a.range.pages, 2);
+}
+
+static void test_simulated(void **state) {
+        struct daxmfctl_args a;
+
+        assert_int_equal(PARSE(&a, "fail-range", "--pfn", "0x40018", "--pages", "16", "--simulated",
+                               "--allow-ram", "--cookie", "5"), 0);
+        assert_int_equal(a.command, DAXMFCTL_FAIL_RANGE);
+        assert_false(a.json);
+        assert_true(a.range.has_pfn);
+        assert_int_equal(a.range.pfn, 0x40018);
+        assert_true(a.range.has_pages);
+        assert_int_equal(a.range.pages, 16);
+        assert_int_equal(a.range.flags, DAXMF_FLAG_SIMULATED | DAXMF_FLAG_ALLOW_RAM);
+        assert_int_equal(a.range.cookie, 5);
+        assert_int_equal(a.count, 0);
+
+        /* Before the command, with --json on either side. */
+        assert_int_equal(PARSE(&a, "--simulated", "-j", "fail-range", "--pfn", "3"), 0);
+        assert_int_equal(a.command, DAXMFCTL_FAIL_RANGE);
+        assert_true(a.json);
+        assert_int_equal(a.range.flags, DAXMF_FLAG_SIMULATED);
+        assert_int_equal(a.range.pfn, 3);
+        assert_false(a.range.has_pages);
+
+        /* Given twice is given once; the same bit by --flags is the same request. */
+        assert_int_equal(PARSE(&a, "fail-range", "--simulated", "--simulated"), 0);
+        assert_int_equal(a.range.flags, DAXMF_FLAG_SIMULATED);
+
+        assert_int_equal(PARSE(&a, "fail-range", "--flags", "0x8"), 0);
+        assert_int_equal(a.range.flags, DAXMF_FLAG_SIMULATED);
+
+        assert_int_equal(PARSE(&a, "fail-range", "--flags", "0x8", "--simulated"), 0);
+        assert_int_equal(a.range.flags, DAXMF_FLAG_SIMULATED);
+
+        /* A switch: it takes no value. */
+        assert_parse_fails("'--simulated=1'", "fail-range", "--simulated=1");
+        assert_parse_fails("unexpected argument 'yes'", "fail-range", "--simulated", "yes");
 }
 
 static void test_raw_flags(void **state) {
@@ -152,6 +203,10 @@ static void test_raw_flags(void **state) {
 
         assert_int_equal(PARSE(&a, "fail-range", "--per-page", "--flags", "0x80", "--allow-ram"), 0);
         assert_int_equal(a.range.flags, 0x80 | DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_ALLOW_RAM);
+
+        assert_int_equal(PARSE(&a, "fail-range", "--simulated", "--flags", "0x10"), 0);
+        assert_int_equal(a.range.flags, 0x10 | DAXMF_FLAG_SIMULATED);
+        assert_int_equal(a.range.flags, 0x18);
 
         assert_int_equal(PARSE(&a, "fail-range", "--flags", "1", "--flags", "0x100"), 0);
         assert_int_equal(a.range.flags, 0x101);
@@ -272,6 +327,12 @@ static void test_range_options_outside_fail_range(void **state) {
         assert_parse_fails("only for 'fail-range'", "info", "--action-required");
         assert_parse_fails("only for 'fail-range'", "info", "--allow-ram");
         assert_parse_fails("only for 'fail-range'", "info", "--per-page");
+        assert_parse_fails("only for 'fail-range'", "info", "--simulated");
+        assert_parse_fails("only for 'fail-range'", "--simulated", "info");
+        assert_parse_fails("only for 'fail-range'", "monitor", "--simulated");
+        assert_parse_fails("only for 'fail-range'", "-j", "monitor", "--count", "1", "--simulated");
+        assert_parse_fails("only for 'fail-range'", "version", "--simulated");
+        assert_parse_fails("only for 'fail-range'", "help", "--simulated");
         assert_parse_fails("only for 'fail-range'", "info", "--flags", "0x1");
         assert_parse_fails("only for 'fail-range'", "info", "--cookie", "7");
         assert_parse_fails("only for 'fail-range'", "monitor", "--pfn", "0x40018", "--pages", "16");
@@ -314,6 +375,12 @@ static void test_parse_twice(void **state) {
         assert_int_equal(a.range.pages, 2);
         assert_int_equal(a.range.flags, DAXMF_FLAG_PER_PAGE);
 
+        /* Flags do not accumulate from one parse to the next. */
+        assert_int_equal(PARSE(&a, "fail-range", "--simulated"), 0);
+        assert_int_equal(a.range.flags, DAXMF_FLAG_SIMULATED);
+        assert_false(a.range.has_pfn);
+        assert_false(a.range.has_pages);
+
         /* A fresh result: nothing carried over from the parse before. */
         assert_int_equal(PARSE(&a, "-j", "monitor", "--count", "9"), 0);
         assert_int_equal(a.command, DAXMFCTL_MONITOR);
@@ -336,6 +403,7 @@ int main(void) {
                 cmocka_unit_test(test_fail_range_equals_syntax),
                 cmocka_unit_test(test_fail_range_without_range),
                 cmocka_unit_test(test_flag_options),
+                cmocka_unit_test(test_simulated),
                 cmocka_unit_test(test_raw_flags),
                 cmocka_unit_test(test_cookie),
                 cmocka_unit_test(test_monitor),

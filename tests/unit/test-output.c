@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <json-c/json.h>
 #include <linux/daxmf.h>
@@ -100,22 +102,92 @@ static void check_round_trip(struct json_object *o) {
         }
 }
 
+/*
+ * What fn(arg) prints on stdout, into buf.  Nothing may fail a test while
+ * stdout is redirected: cmocka's own report would go into the file.
+ */
+#define CAPTURE(buf, call)                                                      \
+        do {                                                                    \
+                FILE *_f = tmpfile();                                           \
+                int _saved, _r1, _r2;                                           \
+                size_t _n;                                                      \
+                                                                                \
+                assert_non_null(_f);                                            \
+                fflush(stdout);                                                 \
+                _saved = dup(STDOUT_FILENO);                                    \
+                assert_true(_saved >= 0);                                       \
+                _r1 = dup2(fileno(_f), STDOUT_FILENO);                          \
+                if (_r1 >= 0) {                                                 \
+                        call;                                                   \
+                        fflush(stdout);                                         \
+                }                                                               \
+                _r2 = dup2(_saved, STDOUT_FILENO);                              \
+                close(_saved);                                                  \
+                assert_true(_r1 >= 0);                                          \
+                assert_true(_r2 >= 0);                                          \
+                rewind(_f);                                                     \
+                _n = fread((buf), 1, sizeof(buf) - 1, _f);                      \
+                (buf)[_n] = '\0';                                               \
+                assert_true(_n < sizeof(buf) - 1);                              \
+                fclose(_f);                                                     \
+        } while (0)
+
+static void check_text(const char *got, const char *expected) {
+        if (strcmp(got, expected) != 0)
+                fail_msg("printed:\n%s\nexpected:\n%s", got, expected);
+}
+
+/* Every range document has these, and no more. */
 static const char *const range_keys[] = {
-        "pfn", "pages", "phys_start", "phys_end", "flags", "flag_names", "cookie",
-        "result", "status", "status_name", "pages_done", "pages_failed",
+        "pfn", "pages", "job_id", "phys_start", "phys_end", "flags", "flag_names", "cookie",
+        "result", "status", "status_name", "pages_done", "pages_failed", "pages_unmapped",
         "first_error", "first_error_name", "first_error_pfn", "paths",
         "pagemap_pages", "per_page_pages", "batches", "elapsed_ns",
 };
 
+/* Only a RANGE_DONE has these: a progress event leaves them out. */
+static const char *const done_only_keys[] = {
+        "result", "status", "status_name", "first_error", "first_error_name",
+        "first_error_pfn", "paths", "pagemap_pages", "per_page_pages", "batches",
+};
+
 static void check_range_keys(struct json_object *o) {
+        assert_int_equal(ELEMENTSOF(range_keys), 22);
         for (size_t i = 0; i < ELEMENTSOF(range_keys); i++)
                 (void) member(o, range_keys[i]);
         assert_int_equal(json_object_object_length(o), ELEMENTSOF(range_keys));
 }
 
-/* 16 pages of fsdax, 3 of them refused by the filesystem. */
+/* A done event: the range's keys, plus "event" and "requester_port". */
+static void check_done_event_keys(struct json_object *o) {
+        for (size_t i = 0; i < ELEMENTSOF(range_keys); i++)
+                (void) member(o, range_keys[i]);
+        (void) member(o, "event");
+        (void) member(o, "requester_port");
+        assert_int_equal(json_object_object_length(o), ELEMENTSOF(range_keys) + 2);
+        assert_int_equal(json_object_object_length(o), 24);
+}
+
+/* A progress event: the counters, no verdict and no per-path totals. */
+static void check_progress_event_keys(struct json_object *o) {
+        static const char *const keys[] = {
+                "pfn", "pages", "job_id", "phys_start", "phys_end", "flags", "flag_names",
+                "cookie", "pages_done", "pages_failed", "pages_unmapped", "elapsed_ns",
+                "event", "requester_port",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                (void) member(o, keys[i]);
+        for (size_t i = 0; i < ELEMENTSOF(done_only_keys); i++)
+                check_absent(o, done_only_keys[i]);
+        assert_int_equal(json_object_object_length(o), ELEMENTSOF(keys));
+        assert_int_equal(json_object_object_length(o), 14);
+}
+
+/* 16 pages of fsdax, 3 of them refused by the filesystem, 1 mapped by nobody. */
 static const struct daxmf_range_result partial_range = {
         .done = true,
+        .job_id = 42,
         .cookie = 7,
         .pfn = 0x40018,
         .pages = 16,
@@ -123,6 +195,7 @@ static const struct daxmf_range_result partial_range = {
         .portid = 4242,
         .pages_done = 16,
         .pages_failed = 3,
+        .pages_unmapped = 1,
         .elapsed_ns = 123456789,
         .status = 0,
         .first_error = -EBUSY,
@@ -140,6 +213,7 @@ static void test_range_partial(void **state) {
         check_range_keys(o);
         check_u64(o, "pfn", 0x40018);
         check_u64(o, "pages", 16);
+        check_u64(o, "job_id", 42);
         check_u64(o, "phys_start", UINT64_C(0x40018000));
         check_u64(o, "phys_end", UINT64_C(0x40027fff));
         check_u64(o, "flags", DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_PER_PAGE);
@@ -150,6 +224,7 @@ static void test_range_partial(void **state) {
         check_null(o, "status_name");
         check_u64(o, "pages_done", 16);
         check_u64(o, "pages_failed", 3);
+        check_u64(o, "pages_unmapped", 1);
         check_int(o, "first_error", -EBUSY);
         check_string(o, "first_error_name", "EBUSY");
         check_u64(o, "first_error_pfn", 0x4001a);
@@ -179,6 +254,7 @@ static void test_range_complete(void **state) {
         check_int(o, "status", 0);
         check_null(o, "status_name");
         check_u64(o, "pages_failed", 0);
+        check_u64(o, "pages_unmapped", 1);
         check_int(o, "first_error", 0);
         check_null(o, "first_error_name");
         check_null(o, "first_error_pfn");
@@ -214,7 +290,134 @@ static void test_range_failed(void **state) {
         check_string(o, "first_error_name", "EIO");
         check_u64(o, "first_error_pfn", 0x40018);
         check_names(o, "paths", NAMES("per-page"));
+        check_u64(o, "pages_failed", 1);
+        check_u64(o, "pages_unmapped", 1);
         check_round_trip(o);
+
+        /* Every page handled failed: failed, whatever the size. */
+        r.pages = 16;
+        r.pages_done = 16;
+        r.pages_failed = 16;
+        r.pages_unmapped = 0;
+        _cleanup_json_ struct json_object *o2 = daxmfctl_range_json(&r);
+        check_string(o2, "result", "failed");
+        check_u64(o2, "pages_unmapped", 0);
+
+        /* One page short of all: partial. */
+        r.pages_failed = 15;
+        r.pages_unmapped = 1;
+        _cleanup_json_ struct json_object *o3 = daxmfctl_range_json(&r);
+        check_string(o3, "result", "partial");
+        check_u64(o3, "pages_failed", 15);
+        check_u64(o3, "pages_unmapped", 1);
+}
+
+static void test_range_unmapped_is_no_failure(void **state) {
+        struct daxmf_range_result r = partial_range;
+
+        /* Device-dax nobody had mapped: every page -EBUSY, nothing failed. */
+        r.flags = DAXMF_FLAG_SIMULATED;
+        r.pages_failed = 0;
+        r.pages_unmapped = 16;
+        r.first_error = 0;
+        r.first_error_pfn = 0;
+        r.paths = DAXMF_PATH_PER_PAGE;
+        r.pagemap_pages = 0;
+        r.per_page_pages = 16;
+        r.batches = 0;
+
+        _cleanup_json_ struct json_object *o = daxmfctl_range_json(&r);
+
+        check_range_keys(o);
+        check_string(o, "result", "complete");
+        check_int(o, "status", 0);
+        check_null(o, "status_name");
+        check_u64(o, "pages_done", 16);
+        check_u64(o, "pages_failed", 0);
+        check_u64(o, "pages_unmapped", 16);
+        check_int(o, "first_error", 0);
+        check_null(o, "first_error_name");
+        check_null(o, "first_error_pfn");
+        check_u64(o, "flags", DAXMF_FLAG_SIMULATED);
+        check_names(o, "flag_names", NAMES("simulated"));
+        check_round_trip(o);
+
+        /* Some failed, the rest unmapped: partial, not failed. */
+        r.pages_failed = 1;
+        r.pages_unmapped = 15;
+        r.first_error = -EIO;
+        r.first_error_pfn = 0x40020;
+        _cleanup_json_ struct json_object *o2 = daxmfctl_range_json(&r);
+        check_string(o2, "result", "partial");
+        check_u64(o2, "pages_failed", 1);
+        check_u64(o2, "pages_unmapped", 15);
+        check_string(o2, "first_error_name", "EIO");
+}
+
+static void test_range_nothing_done(void **state) {
+        struct daxmf_range_result r = partial_range;
+
+        /* No page handled and none failed is no failure ... */
+        r.pages = 1;
+        r.pages_done = 0;
+        r.pages_failed = 0;
+        r.pages_unmapped = 0;
+        r.first_error = 0;
+        r.first_error_pfn = 0;
+        r.paths = 0;
+        r.pagemap_pages = 0;
+        r.per_page_pages = 0;
+        r.batches = 0;
+
+        _cleanup_json_ struct json_object *o = daxmfctl_range_json(&r);
+
+        check_range_keys(o);
+        check_string(o, "result", "complete");
+        check_u64(o, "pages_done", 0);
+        check_u64(o, "pages_failed", 0);
+        check_names(o, "paths", NO_NAMES);
+        check_round_trip(o);
+
+        /* ... and stopped before the first page is stopped. */
+        r.status = -ECONNRESET;
+        _cleanup_json_ struct json_object *o2 = daxmfctl_range_json(&r);
+        check_string(o2, "result", "stopped");
+        check_int(o2, "status", -ECONNRESET);
+        check_string(o2, "status_name", "ECONNRESET");
+}
+
+static void test_range_job_id_and_addresses(void **state) {
+        struct daxmf_range_result r = partial_range;
+
+        /* Above INT64_MAX: unsigned all the way. */
+        r.job_id = UINT64_C(0x8000000000000017);
+        /* A pfn above 4 GiB of pages: addresses beyond 2^44 bytes, 4 KiB pages. */
+        r.pfn = UINT64_C(0x123456789);
+        r.pages = 0x200;
+        r.pages_done = 0x200;
+        r.pages_failed = 0;
+        r.pages_unmapped = 0x1ff;
+
+        _cleanup_json_ struct json_object *o = daxmfctl_range_json(&r);
+
+        check_range_keys(o);
+        check_u64(o, "job_id", UINT64_C(0x8000000000000017));
+        check_u64(o, "pfn", UINT64_C(0x123456789));
+        check_u64(o, "phys_start", UINT64_C(0x123456789000));
+        check_u64(o, "phys_end", UINT64_C(0x123456988fff));
+        check_u64(o, "pages_unmapped", 0x1ff);
+        check_string(o, "result", "complete");
+        check_round_trip(o);
+
+        _cleanup_json_ struct json_object *back = json_tokener_parse(json_object_to_json_string(o));
+        assert_non_null(back);
+        check_u64(back, "job_id", UINT64_C(0x8000000000000017));
+
+        /* Job 0 is printed as such, not left out. */
+        r.job_id = 0;
+        _cleanup_json_ struct json_object *o2 = daxmfctl_range_json(&r);
+        check_range_keys(o2);
+        check_u64(o2, "job_id", 0);
 }
 
 static void test_range_stopped(void **state) {
@@ -241,7 +444,7 @@ static void test_range_stopped(void **state) {
         check_int(o, "first_error", 0);
         check_null(o, "first_error_name");
         check_null(o, "first_error_pfn");
-        check_names(o, "flag_names", NAMES("action-required", "allow-ram", "per-page"));
+        check_names(o, "flag_names", NAMES("action-required", "allow-ram", "per-page", "simulated"));
         check_names(o, "paths", NAMES("per-page", "ram"));
         check_round_trip(o);
 
@@ -256,13 +459,13 @@ static void test_range_stopped(void **state) {
 static void test_range_unknown_bits(void **state) {
         struct daxmf_range_result r = partial_range;
 
-        r.flags = DAXMF_FLAG_ACTION_REQUIRED | 0x80;
+        r.flags = DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_SIMULATED | 0x10 | 0x80;
         r.paths = DAXMF_PATH_RAM | 0x80000000U;
 
         _cleanup_json_ struct json_object *o = daxmfctl_range_json(&r);
 
-        check_u64(o, "flags", 0x81);
-        check_names(o, "flag_names", NAMES("action-required", "0x80"));
+        check_u64(o, "flags", 0x99);
+        check_names(o, "flag_names", NAMES("action-required", "simulated", "0x10", "0x80"));
         check_names(o, "paths", NAMES("ram", "0x80000000"));
         check_round_trip(o);
 }
@@ -287,25 +490,79 @@ static void test_range_large_values(void **state) {
         check_null(back, "status_name");
 }
 
+static const struct daxmf_info good_info = {
+        .version = "0.1.0",
+        .kernel_release = "6.1.0-18-amd64",
+        .supported_flags = DAXMF_FLAGS_ALL,
+        .max_pages = UINT64_C(1) << 30,
+        .batch_pages = 512,
+        .page_shift = 12,
+        .max_jobs = 4,
+        .jobs_running = 3,
+};
+
 static void test_info(void **state) {
-        static const struct daxmf_info info = {
-                .version = "0.1.0",
-                .kernel_release = "6.1.0-18-amd64",
-                .supported_flags = DAXMF_FLAGS_ALL,
-                .max_pages = UINT64_C(1) << 30,
-                .batch_pages = 512,
-        };
-        _cleanup_json_ struct json_object *o = daxmfctl_info_json(&info);
+        _cleanup_json_ struct json_object *o = daxmfctl_info_json(&good_info);
 
         assert_non_null(o);
-        assert_int_equal(json_object_object_length(o), 6);
+        assert_int_equal(json_object_object_length(o), 9);
         check_string(o, "module_version", "0.1.0");
         check_string(o, "kernel_release", "6.1.0-18-amd64");
-        check_u64(o, "supported_flags", 7);
-        check_names(o, "supported_flag_names", NAMES("action-required", "allow-ram", "per-page"));
+        check_u64(o, "supported_flags", 0xf);
+        check_names(o, "supported_flag_names", NAMES("action-required", "allow-ram", "per-page", "simulated"));
         check_u64(o, "max_pages", UINT64_C(1) << 30);
         check_u64(o, "batch_pages", 512);
+        check_u64(o, "page_size", 4096);
+        check_u64(o, "max_jobs", 4);
+        check_u64(o, "jobs_running", 3);
+        check_absent(o, "page_shift");
         check_round_trip(o);
+}
+
+static void test_info_page_size_and_jobs(void **state) {
+        static const struct {
+                uint32_t shift;
+                uint64_t size;
+        } sizes[] = {
+                { 12, 4096 },
+                { 14, 16384 },
+                { 16, 65536 },
+                { 21, UINT64_C(2097152) },
+                { 30, UINT64_C(1073741824) },
+        };
+        struct daxmf_info info = good_info;
+
+        for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {
+                info.page_shift = sizes[i].shift;
+                _cleanup_json_ struct json_object *o = daxmfctl_info_json(&info);
+
+                assert_int_equal(json_object_object_length(o), 9);
+                check_u64(o, "page_size", sizes[i].size);
+                check_u64(o, "max_jobs", 4);
+                check_u64(o, "jobs_running", 3);
+                check_round_trip(o);
+        }
+
+        /* Job counts are unsigned 32-bit, and may be anything the module says. */
+        info = good_info;
+        info.max_jobs = UINT32_MAX;
+        info.jobs_running = 0;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_info_json(&info);
+
+                check_u64(o, "max_jobs", UINT64_C(4294967295));
+                check_u64(o, "jobs_running", 0);
+                check_round_trip(o);
+        }
+
+        info.max_jobs = 0;
+        info.jobs_running = UINT32_MAX;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_info_json(&info);
+
+                check_u64(o, "max_jobs", 0);
+                check_u64(o, "jobs_running", UINT64_C(4294967295));
+        }
 }
 
 static void test_error_full(void **state) {
@@ -374,7 +631,14 @@ static void test_event_done(void **state) {
         _cleanup_json_ struct json_object *o = daxmfctl_event_json(&partial_range);
 
         assert_non_null(o);
+        check_done_event_keys(o);
         check_string(o, "event", "range-done");
+        check_u64(o, "job_id", 42);
+        check_u64(o, "pages_unmapped", 1);
+        check_string(o, "first_error_name", "EBUSY");
+        check_u64(o, "pagemap_pages", 12);
+        check_u64(o, "per_page_pages", 4);
+        check_u64(o, "batches", 2);
         check_string(o, "result", "partial");
         check_int(o, "status", 0);
         check_null(o, "status_name");
@@ -399,16 +663,26 @@ static void test_event_done_stopped(void **state) {
 
         _cleanup_json_ struct json_object *o = daxmfctl_event_json(&r);
 
+        check_done_event_keys(o);
         check_string(o, "event", "range-done");
         check_string(o, "result", "stopped");
         check_int(o, "status", -EINTR);
         check_string(o, "status_name", "EINTR");
         check_round_trip(o);
+
+        /* The requester's socket closed: the job was cancelled. */
+        r.status = -ECONNRESET;
+        _cleanup_json_ struct json_object *o2 = daxmfctl_event_json(&r);
+        check_done_event_keys(o2);
+        check_string(o2, "result", "stopped");
+        check_int(o2, "status", -ECONNRESET);
+        check_string(o2, "status_name", "ECONNRESET");
 }
 
 static void test_event_progress(void **state) {
         static const struct daxmf_range_result progress = {
                 .done = false,
+                .job_id = 12,
                 .cookie = 9,
                 .pfn = 0x40000,
                 .pages = 4096,
@@ -416,15 +690,26 @@ static void test_event_progress(void **state) {
                 .portid = 77,
                 .pages_done = 1024,
                 .pages_failed = 0,
+                .pages_unmapped = 1000,
                 .elapsed_ns = 5000000,
         };
         _cleanup_json_ struct json_object *o = daxmfctl_event_json(&progress);
 
         assert_non_null(o);
+        check_progress_event_keys(o);
         check_string(o, "event", "range-progress");
         check_absent(o, "result");
         check_absent(o, "status");
         check_absent(o, "status_name");
+        check_absent(o, "first_error");
+        check_absent(o, "first_error_name");
+        check_absent(o, "first_error_pfn");
+        check_absent(o, "paths");
+        check_absent(o, "pagemap_pages");
+        check_absent(o, "per_page_pages");
+        check_absent(o, "batches");
+        check_u64(o, "job_id", 12);
+        check_u64(o, "pages_unmapped", 1000);
         check_u64(o, "cookie", 9);
         check_u64(o, "pfn", 0x40000);
         check_u64(o, "pages", 4096);
@@ -439,21 +724,149 @@ static void test_event_progress(void **state) {
         check_round_trip(o);
 }
 
+static void test_event_progress_ignores_verdict_fields(void **state) {
+        /* Whatever a caller left in the verdict fields, progress does not show it. */
+        struct daxmf_range_result r = partial_range;
+
+        r.done = false;
+        r.status = -ESHUTDOWN;
+        r.pages_failed = r.pages_done;
+
+        _cleanup_json_ struct json_object *o = daxmfctl_event_json(&r);
+
+        check_progress_event_keys(o);
+        check_string(o, "event", "range-progress");
+        check_u64(o, "job_id", 42);
+        check_u64(o, "pages_done", 16);
+        check_u64(o, "pages_failed", 16);
+        check_u64(o, "pages_unmapped", 1);
+        check_u64(o, "requester_port", 4242);
+        check_round_trip(o);
+}
+
+/* ---- text output ---- */
+
+static void test_print_info(void **state) {
+        char out[1024];
+
+        CAPTURE(out, daxmfctl_print_info(&good_info));
+        check_text(out,
+                   "module version:   0.1.0\n"
+                   "kernel release:   6.1.0-18-amd64\n"
+                   "supported flags:  0xf (action-required, allow-ram, per-page, simulated)\n"
+                   "max pages:        1073741824\n"
+                   "batch pages:      512\n"
+                   "page size:        4096\n"
+                   "jobs:             3 running, at most 4\n");
+}
+
+static void test_print_range(void **state) {
+        struct daxmf_range_result r = partial_range;
+        char out[2048];
+
+        CAPTURE(out, daxmfctl_print_range(&r));
+        check_text(out,
+                   "range:           pfn 0x40018 + 16 pages (phys 0x40018000-0x40027fff)\n"
+                   "job:             42\n"
+                   "result:          partial\n"
+                   "pages handled:   16\n"
+                   "pages failed:    3\n"
+                   "pages unmapped:  1 (no process mapped them: nothing torn down, not marked poisoned)\n"
+                   "first error:     EBUSY (Device or resource busy) at pfn 0x4001a\n"
+                   "path:            pagemap, per-page\n"
+                   "pagemap pages:   12 in 2 calls\n"
+                   "per-page pages:  4\n"
+                   "elapsed:         123.457 ms\n");
+
+        /* Nothing unmapped: no explanation. */
+        r.job_id = 7;
+        r.pages_failed = 0;
+        r.pages_unmapped = 0;
+        r.first_error = 0;
+        r.first_error_pfn = 0;
+        CAPTURE(out, daxmfctl_print_range(&r));
+        check_text(out,
+                   "range:           pfn 0x40018 + 16 pages (phys 0x40018000-0x40027fff)\n"
+                   "job:             7\n"
+                   "result:          complete\n"
+                   "pages handled:   16\n"
+                   "pages failed:    0\n"
+                   "pages unmapped:  0\n"
+                   "first error:     none\n"
+                   "path:            pagemap, per-page\n"
+                   "pagemap pages:   12 in 2 calls\n"
+                   "per-page pages:  4\n"
+                   "elapsed:         123.457 ms\n");
+
+        /* Device-dax nobody mapped: explained, and still complete. */
+        r.pages_unmapped = 16;
+        r.paths = DAXMF_PATH_PER_PAGE;
+        r.pagemap_pages = 0;
+        r.per_page_pages = 16;
+        r.batches = 0;
+        CAPTURE(out, daxmfctl_print_range(&r));
+        check_text(out,
+                   "range:           pfn 0x40018 + 16 pages (phys 0x40018000-0x40027fff)\n"
+                   "job:             7\n"
+                   "result:          complete\n"
+                   "pages handled:   16\n"
+                   "pages failed:    0\n"
+                   "pages unmapped:  16 (no process mapped them: nothing torn down, not marked poisoned)\n"
+                   "first error:     none\n"
+                   "path:            per-page\n"
+                   "pagemap pages:   0 in 0 calls\n"
+                   "per-page pages:  16\n"
+                   "elapsed:         123.457 ms\n");
+}
+
+static void test_print_event(void **state) {
+        struct daxmf_range_result r = partial_range;
+        char out[512];
+
+        CAPTURE(out, daxmfctl_print_event(&r));
+        check_text(out, "range-done job=42 cookie=7 pfn=0x40018 pages=16 done=16 failed=3 unmapped=1"
+                        " result=partial paths=pagemap, per-page elapsed=123.457ms\n");
+
+        r.status = -ECONNRESET;
+        CAPTURE(out, daxmfctl_print_event(&r));
+        check_text(out, "range-done job=42 cookie=7 pfn=0x40018 pages=16 done=16 failed=3 unmapped=1"
+                        " result=stopped paths=pagemap, per-page status=ECONNRESET elapsed=123.457ms\n");
+
+        /* Progress: counters only. */
+        r.done = false;
+        r.job_id = 12;
+        r.pages_done = 8;
+        r.pages_failed = 0;
+        r.pages_unmapped = 8;
+        r.elapsed_ns = 5000000;
+        CAPTURE(out, daxmfctl_print_event(&r));
+        check_text(out, "range-progress job=12 cookie=7 pfn=0x40018 pages=16 done=8 failed=0 unmapped=8"
+                        " elapsed=5.000ms\n");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_range_partial),
                 cmocka_unit_test(test_range_complete),
                 cmocka_unit_test(test_range_failed),
+                cmocka_unit_test(test_range_unmapped_is_no_failure),
+                cmocka_unit_test(test_range_nothing_done),
+                cmocka_unit_test(test_range_job_id_and_addresses),
                 cmocka_unit_test(test_range_stopped),
                 cmocka_unit_test(test_range_unknown_bits),
                 cmocka_unit_test(test_range_large_values),
                 cmocka_unit_test(test_info),
+                cmocka_unit_test(test_info_page_size_and_jobs),
                 cmocka_unit_test(test_error_full),
                 cmocka_unit_test(test_error_plain),
                 cmocka_unit_test(test_error_pfn_zero),
                 cmocka_unit_test(test_event_done),
                 cmocka_unit_test(test_event_done_stopped),
                 cmocka_unit_test(test_event_progress),
+                cmocka_unit_test(test_event_progress_ignores_verdict_fields),
+                cmocka_unit_test(test_print_info),
+                cmocka_unit_test(test_print_range),
+                cmocka_unit_test(test_print_event),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,6 +38,9 @@ struct info_spec {
         uint32_t supported_flags;
         uint64_t max_pages;
         uint64_t batch_pages;
+        uint32_t page_shift;
+        uint32_t max_jobs;
+        uint32_t jobs_running;
 };
 
 static const struct info_spec good_info = {
@@ -46,6 +49,9 @@ static const struct info_spec good_info = {
         .supported_flags = DAXMF_FLAGS_ALL,
         .max_pages = UINT64_C(1) << 30,
         .batch_pages = 512,
+        .page_shift = 12,
+        .max_jobs = 4,
+        .jobs_running = 3,
 };
 
 /* A GET_INFO reply with every attribute but omit (0: all of them). */
@@ -62,6 +68,12 @@ static struct nl_msg *info_message(uint8_t cmd, const struct info_spec *s, int o
                 assert_int_equal(nla_put_u64(m, DAXMF_ATTR_MAX_PAGES, s->max_pages), 0);
         if (omit != DAXMF_ATTR_BATCH_PAGES)
                 assert_int_equal(nla_put_u64(m, DAXMF_ATTR_BATCH_PAGES, s->batch_pages), 0);
+        if (omit != DAXMF_ATTR_PAGE_SHIFT)
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_PAGE_SHIFT, s->page_shift), 0);
+        if (omit != DAXMF_ATTR_MAX_JOBS)
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_MAX_JOBS, s->max_jobs), 0);
+        if (omit != DAXMF_ATTR_JOBS_RUNNING)
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_JOBS_RUNNING, s->jobs_running), 0);
         return m;
 }
 
@@ -83,14 +95,78 @@ static void test_info(void **state) {
         assert_string_equal(info.version, "0.1.0");
         assert_string_equal(info.kernel_release, "6.1.0-18-amd64");
         assert_int_equal(info.supported_flags, DAXMF_FLAGS_ALL);
+        assert_int_equal(info.supported_flags, 0xf);
         assert_int_equal(info.max_pages, UINT64_C(1) << 30);
         assert_int_equal(info.batch_pages, 512);
+        assert_int_equal(info.page_shift, 12);
+        assert_int_equal(info.max_jobs, 4);
+        assert_int_equal(info.jobs_running, 3);
+}
+
+static void test_info_job_counts(void **state) {
+        struct info_spec s = good_info;
+        struct daxmf_info info;
+
+        /*
+         * max_jobs is a module parameter: lowered while jobs run, it may be
+         * below jobs_running, or 0.  Not the decoder's to judge.
+         */
+        s.max_jobs = 0;
+        s.jobs_running = UINT32_MAX;
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &s, 0);
+
+                memset(&info, 0xa5, sizeof(info));
+                assert_int_equal(daxmf_decode_info(nlmsg_hdr(m), &info), 0);
+                assert_int_equal(info.max_jobs, 0);
+                assert_int_equal(info.jobs_running, UINT32_MAX);
+                assert_int_equal(info.page_shift, 12);
+        }
+
+        s.max_jobs = UINT32_MAX;
+        s.jobs_running = 0;
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &s, 0);
+
+                memset(&info, 0xa5, sizeof(info));
+                assert_int_equal(daxmf_decode_info(nlmsg_hdr(m), &info), 0);
+                assert_int_equal(info.max_jobs, UINT32_MAX);
+                assert_int_equal(info.jobs_running, 0);
+        }
+}
+
+static void test_info_page_shift(void **state) {
+        /* 4 KiB to 1 GiB pages; anything else is no page size a kernel has. */
+        static const uint32_t good[] = { 12, 13, 14, 16, 21, 30 };
+        static const uint32_t bad[] = { 0, 1, 11, 31, 32, 63, 64, UINT32_MAX };
+        struct info_spec s = good_info;
+
+        for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                struct daxmf_info info;
+
+                s.page_shift = good[i];
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &s, 0);
+
+                memset(&info, 0xa5, sizeof(info));
+                assert_int_equal(daxmf_decode_info(nlmsg_hdr(m), &info), 0);
+                assert_int_equal(info.page_shift, good[i]);
+                assert_int_equal(info.max_jobs, 4);
+                assert_string_equal(info.version, "0.1.0");
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                s.page_shift = bad[i];
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &s, 0);
+
+                assert_info_fails(nlmsg_hdr(m));
+        }
 }
 
 static void test_info_missing_attribute(void **state) {
         static const int required[] = {
                 DAXMF_ATTR_VERSION, DAXMF_ATTR_KERNEL_RELEASE, DAXMF_ATTR_SUPPORTED_FLAGS,
-                DAXMF_ATTR_MAX_PAGES, DAXMF_ATTR_BATCH_PAGES,
+                DAXMF_ATTR_MAX_PAGES, DAXMF_ATTR_BATCH_PAGES, DAXMF_ATTR_PAGE_SHIFT,
+                DAXMF_ATTR_MAX_JOBS, DAXMF_ATTR_JOBS_RUNNING,
         };
 
         for (size_t i = 0; i < ELEMENTSOF(required); i++) {
@@ -168,7 +244,54 @@ static void test_info_wrong_length(void **state) {
                 assert_int_equal(nla_put_u16(m, DAXMF_ATTR_SUPPORTED_FLAGS, 7), 0);
                 assert_info_fails(nlmsg_hdr(m));
         }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, DAXMF_ATTR_PAGE_SHIFT);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_PAGE_SHIFT, 12), 0);
+                assert_info_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, DAXMF_ATTR_PAGE_SHIFT);
+
+                assert_int_equal(nla_put_u8(m, DAXMF_ATTR_PAGE_SHIFT, 12), 0);
+                assert_info_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, DAXMF_ATTR_MAX_JOBS);
+
+                assert_int_equal(nla_put_u16(m, DAXMF_ATTR_MAX_JOBS, 4), 0);
+                assert_info_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, DAXMF_ATTR_JOBS_RUNNING);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_JOBS_RUNNING, 3), 0);
+                assert_info_fails(nlmsg_hdr(m));
+        }
 }
+
+/* ---- FAIL_RANGE's answer: the range was accepted as a job ---- */
+
+/* What the module answers FAIL_RANGE with, without the attribute omit. */
+static struct nl_msg *accepted_message(uint8_t cmd, uint64_t job_id, uint64_t cookie, int omit) {
+        struct nl_msg *m = new_message(cmd);
+
+        /* nla_put_u64_64bit() may put an empty PAD first; it must be ignored. */
+        assert_int_equal(nla_put(m, DAXMF_ATTR_PAD, 0, NULL), 0);
+        if (omit != DAXMF_ATTR_JOB_ID)
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_JOB_ID, job_id), 0);
+        if (omit != DAXMF_ATTR_COOKIE)
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_COOKIE, cookie), 0);
+        return m;
+}
+
+/* Fails with -EBADMSG and leaves *ret as it was. */
+#define assert_accepted_fails(nlh)                                              \
+        do {                                                                    \
+                uint64_t _job_id = UINT64_C(0xa5a5a5a5a5a5a5a5);                \
+                assert_int_equal(daxmf_decode_accepted((nlh), &_job_id), -EBADMSG); \
+                assert_int_equal(_job_id, UINT64_C(0xa5a5a5a5a5a5a5a5));        \
+        } while (0)
 
 /* ---- RANGE_DONE and RANGE_PROGRESS ---- */
 
@@ -180,8 +303,9 @@ static const int verdict_attrs[] = {
 };
 
 static const int counter_attrs[] = {
-        DAXMF_ATTR_COOKIE, DAXMF_ATTR_PFN, DAXMF_ATTR_PAGES, DAXMF_ATTR_FLAGS,
-        DAXMF_ATTR_PAGES_DONE, DAXMF_ATTR_PAGES_FAILED, DAXMF_ATTR_ELAPSED_NS,
+        DAXMF_ATTR_JOB_ID, DAXMF_ATTR_COOKIE, DAXMF_ATTR_PFN, DAXMF_ATTR_PAGES,
+        DAXMF_ATTR_FLAGS, DAXMF_ATTR_PAGES_DONE, DAXMF_ATTR_PAGES_FAILED,
+        DAXMF_ATTR_PAGES_UNMAPPED, DAXMF_ATTR_ELAPSED_NS,
 };
 
 /*
@@ -200,6 +324,7 @@ static struct nl_msg *range_message(uint8_t cmd, const struct daxmf_range_result
 
         /* nla_put_u64_64bit() may put an empty PAD first; it must be ignored. */
         assert_int_equal(nla_put(m, DAXMF_ATTR_PAD, 0, NULL), 0);
+        PUT(DAXMF_ATTR_JOB_ID, nla_put_u64, r->job_id);
         PUT(DAXMF_ATTR_COOKIE, nla_put_u64, r->cookie);
         PUT(DAXMF_ATTR_PFN, nla_put_u64, r->pfn);
         PUT(DAXMF_ATTR_PAGES, nla_put_u64, r->pages);
@@ -208,6 +333,7 @@ static struct nl_msg *range_message(uint8_t cmd, const struct daxmf_range_result
                 PUT(DAXMF_ATTR_REQUESTER_PORTID, nla_put_u32, r->portid);
         PUT(DAXMF_ATTR_PAGES_DONE, nla_put_u64, r->pages_done);
         PUT(DAXMF_ATTR_PAGES_FAILED, nla_put_u64, r->pages_failed);
+        PUT(DAXMF_ATTR_PAGES_UNMAPPED, nla_put_u64, r->pages_unmapped);
         PUT(DAXMF_ATTR_ELAPSED_NS, nla_put_u64, r->elapsed_ns);
         if (cmd == DAXMF_CMD_RANGE_DONE) {
                 PUT(DAXMF_ATTR_STATUS, nla_put_u32, (uint32_t) r->status);
@@ -222,9 +348,10 @@ static struct nl_msg *range_message(uint8_t cmd, const struct daxmf_range_result
         return m;
 }
 
-/* 16 pages of fsdax, 3 of them refused by the filesystem. */
+/* 16 pages of fsdax, 3 of them refused by the filesystem, 1 mapped by nobody. */
 static const struct daxmf_range_result partial_range = {
         .done = true,
+        .job_id = UINT64_C(0x8000000000000017),
         .cookie = UINT64_C(0x1122334455667788),
         .pfn = 0x40018,
         .pages = 16,
@@ -232,6 +359,7 @@ static const struct daxmf_range_result partial_range = {
         .portid = 4242,
         .pages_done = 16,
         .pages_failed = 3,
+        .pages_unmapped = 1,
         .elapsed_ns = 123456789,
         .status = 0,
         .first_error = -EBUSY,
@@ -264,6 +392,7 @@ static void test_range_done(void **state) {
         memset(&r, 0xa5, sizeof(r));
         assert_int_equal(daxmf_decode_range(nlmsg_hdr(m), &r), 0);
         assert_true(r.done);
+        assert_int_equal(r.job_id, UINT64_C(0x8000000000000017));
         assert_int_equal(r.cookie, UINT64_C(0x1122334455667788));
         assert_int_equal(r.pfn, 0x40018);
         assert_int_equal(r.pages, 16);
@@ -271,6 +400,7 @@ static void test_range_done(void **state) {
         assert_int_equal(r.portid, 4242);
         assert_int_equal(r.pages_done, 16);
         assert_int_equal(r.pages_failed, 3);
+        assert_int_equal(r.pages_unmapped, 1);
         assert_int_equal(r.elapsed_ns, 123456789);
         assert_int_equal(r.status, 0);
         assert_int_equal(r.first_error, -EBUSY);
@@ -291,18 +421,25 @@ static void test_range_done_without_portid(void **state) {
         assert_int_equal(daxmf_decode_range(nlmsg_hdr(m), &r), 0);
         assert_true(r.done);
         assert_int_equal(r.portid, 0);
+        assert_int_equal(r.job_id, UINT64_C(0x8000000000000017));
         assert_int_equal(r.cookie, UINT64_C(0x1122334455667788));
+        assert_int_equal(r.pages_unmapped, 1);
         assert_int_equal(r.batches, 2);
 }
 
 static void test_range_stopped(void **state) {
-        /* The module was unloaded half way; the pages done had no error. */
+        /*
+         * The module was unloaded half way; the pages done had no error,
+         * and no process had mapped 500 of them.
+         */
         static const struct daxmf_range_result stopped = {
+                .job_id = 1,
                 .cookie = 1,
                 .pfn = 0x100000,
                 .pages = 1024,
                 .pages_done = 512,
                 .pages_failed = 0,
+                .pages_unmapped = 500,
                 .elapsed_ns = 42,
                 .status = -ESHUTDOWN,
                 .first_error = -EHWPOISON,
@@ -323,6 +460,8 @@ static void test_range_stopped(void **state) {
         assert_int_equal(r.pages, 1024);
         assert_int_equal(r.pages_done, 512);
         assert_int_equal(r.pages_failed, 0);
+        assert_int_equal(r.pages_unmapped, 500);
+        assert_int_equal(r.job_id, 1);
         assert_int_equal(r.paths, DAXMF_PATH_PER_PAGE);
         assert_int_equal(r.pagemap_pages, 0);
         assert_int_equal(r.per_page_pages, 512);
@@ -332,13 +471,15 @@ static void test_range_stopped(void **state) {
 
 static void test_range_progress(void **state) {
         static const struct daxmf_range_result progress = {
+                .job_id = 12,
                 .cookie = 9,
                 .pfn = 0x40000,
                 .pages = 4096,
-                .flags = DAXMF_FLAG_ALLOW_RAM,
+                .flags = DAXMF_FLAG_ALLOW_RAM | DAXMF_FLAG_SIMULATED,
                 .portid = 77,
                 .pages_done = 1024,
                 .pages_failed = 1,
+                .pages_unmapped = 1023,
                 .elapsed_ns = 5000000,
         };
         _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_PROGRESS, &progress, 0);
@@ -347,13 +488,15 @@ static void test_range_progress(void **state) {
         memset(&r, 0xa5, sizeof(r));
         assert_int_equal(daxmf_decode_range(nlmsg_hdr(m), &r), 0);
         assert_false(r.done);
+        assert_int_equal(r.job_id, 12);
         assert_int_equal(r.cookie, 9);
         assert_int_equal(r.pfn, 0x40000);
         assert_int_equal(r.pages, 4096);
-        assert_int_equal(r.flags, DAXMF_FLAG_ALLOW_RAM);
+        assert_int_equal(r.flags, DAXMF_FLAG_ALLOW_RAM | DAXMF_FLAG_SIMULATED);
         assert_int_equal(r.portid, 77);
         assert_int_equal(r.pages_done, 1024);
         assert_int_equal(r.pages_failed, 1);
+        assert_int_equal(r.pages_unmapped, 1023);
         assert_int_equal(r.elapsed_ns, 5000000);
         /* No verdict yet: those fields are zero, not left over. */
         assert_int_equal(r.status, 0);
@@ -390,14 +533,42 @@ static void test_range_wrong_command(void **state) {
         /* A real GET_INFO reply, too. */
         _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, 0);
         assert_range_fails(nlmsg_hdr(m));
+
+        /* And FAIL_RANGE's answer: accepted is not done. */
+        _cleanup_nlmsg_ struct nl_msg *a = accepted_message(DAXMF_CMD_FAIL_RANGE, 5, 7, 0);
+        assert_range_fails(nlmsg_hdr(a));
+}
+
+/* The message for r decodes, and to exactly r. */
+static void assert_range_message_decodes(uint8_t cmd, const struct daxmf_range_result *r) {
+        _cleanup_nlmsg_ struct nl_msg *m = range_message(cmd, r, 0);
+        struct daxmf_range_result got;
+
+        memset(&got, 0xa5, sizeof(got));
+        assert_int_equal(daxmf_decode_range(nlmsg_hdr(m), &got), 0);
+        assert_int_equal(got.done, cmd == DAXMF_CMD_RANGE_DONE);
+        assert_int_equal(got.job_id, r->job_id);
+        assert_int_equal(got.pages, r->pages);
+        assert_int_equal(got.pages_done, r->pages_done);
+        assert_int_equal(got.pages_failed, r->pages_failed);
+        assert_int_equal(got.pages_unmapped, r->pages_unmapped);
+        if (cmd == DAXMF_CMD_RANGE_DONE) {
+                assert_int_equal(got.pagemap_pages, r->pagemap_pages);
+                assert_int_equal(got.per_page_pages, r->per_page_pages);
+                assert_int_equal(got.batches, r->batches);
+        } else {
+                assert_int_equal(got.pagemap_pages, 0);
+                assert_int_equal(got.per_page_pages, 0);
+                assert_int_equal(got.batches, 0);
+        }
 }
 
 static void test_range_contradictory_counters(void **state) {
         struct daxmf_range_result r;
 
+        /* More pages done than asked for. */
         r = partial_range;
         r.pages_done = r.pages + 1;
-        r.per_page_pages = r.pages_done - r.pagemap_pages;
         assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
         assert_range_message_fails(DAXMF_CMD_RANGE_PROGRESS, &r);
 
@@ -407,26 +578,120 @@ static void test_range_contradictory_counters(void **state) {
         assert_range_message_fails(DAXMF_CMD_RANGE_PROGRESS, &r);
 
         r = partial_range;
-        r.per_page_pages++;
+        r.pages_unmapped = r.pages_done + 1;
         assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+        assert_range_message_fails(DAXMF_CMD_RANGE_PROGRESS, &r);
+
+        /* Nothing done yet, yet something unmapped. */
+        r = partial_range;
+        r.pages_done = 0;
+        r.pages_failed = 0;
+        r.pages_unmapped = 1;
+        r.pagemap_pages = 0;
+        r.per_page_pages = 0;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+        assert_range_message_fails(DAXMF_CMD_RANGE_PROGRESS, &r);
 
         r = partial_range;
-        r.pagemap_pages--;
+        r.pagemap_pages = r.pages_done + 1;
+        r.per_page_pages = 0;
         assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
 
         r = partial_range;
         r.pagemap_pages = 0;
-        r.per_page_pages = 0;
+        r.per_page_pages = r.pages_done + 1;
         assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
 }
 
-static void test_range_counters_wrapping_around(void **state) {
-        struct daxmf_range_result r = partial_range;
+static void test_range_counter_limits(void **state) {
+        struct daxmf_range_result r;
 
-        /* UINT64_MAX + 17 is 16 in u64 arithmetic, and still a lie. */
-        r.pagemap_pages = UINT64_MAX;
-        r.per_page_pages = r.pages_done + 1;
+        /* Each counter may reach pages_done, and pages_done may reach pages. */
+        r = partial_range;
+        r.pages_failed = r.pages_done;
+        r.pages_unmapped = r.pages_done;
+        r.pagemap_pages = r.pages_done;
+        r.per_page_pages = r.pages_done;
+        assert_range_message_decodes(DAXMF_CMD_RANGE_DONE, &r);
+        assert_range_message_decodes(DAXMF_CMD_RANGE_PROGRESS, &r);
+
+        /* The whole range nobody had mapped: no failure. */
+        r = partial_range;
+        r.pages_failed = 0;
+        r.pages_unmapped = 16;
+        r.first_error = 0;
+        r.first_error_pfn = 0;
+        r.paths = DAXMF_PATH_PER_PAGE;
+        r.pagemap_pages = 0;
+        r.per_page_pages = 16;
+        r.batches = 0;
+        assert_range_message_decodes(DAXMF_CMD_RANGE_DONE, &r);
+
+        /* Stopped before the first page. */
+        r = partial_range;
+        r.status = -ECONNRESET;
+        r.pages_done = 0;
+        r.pages_failed = 0;
+        r.pages_unmapped = 0;
+        r.pagemap_pages = 0;
+        r.per_page_pages = 0;
+        r.batches = 0;
+        assert_range_message_decodes(DAXMF_CMD_RANGE_DONE, &r);
+        assert_range_message_decodes(DAXMF_CMD_RANGE_PROGRESS, &r);
+}
+
+static void test_range_paths_need_not_add_up(void **state) {
+        struct daxmf_range_result r;
+
+        /*
+         * How the module splits pages_done between its paths may change (a
+         * later kernel may add a path), so the split is not checked against
+         * the total: only each part against it.
+         */
+        r = partial_range;
+        r.per_page_pages++;                     /* 12 + 5 = 17 > 16 */
+        assert_range_message_decodes(DAXMF_CMD_RANGE_DONE, &r);
+
+        r = partial_range;
+        r.pagemap_pages--;                      /* 11 + 4 = 15 < 16 */
+        assert_range_message_decodes(DAXMF_CMD_RANGE_DONE, &r);
+
+        r = partial_range;
+        r.pagemap_pages = 0;
+        r.per_page_pages = 0;
+        assert_range_message_decodes(DAXMF_CMD_RANGE_DONE, &r);
+
+        r = partial_range;
+        r.pagemap_pages = 16;
+        r.per_page_pages = 16;
+        assert_range_message_decodes(DAXMF_CMD_RANGE_DONE, &r);
+}
+
+static void test_range_counters_wrapping_around(void **state) {
+        struct daxmf_range_result r;
+
+        /*
+         * (UINT64_MAX - 15) + 32 is 16 in u64 arithmetic: the parts must be
+         * bounded each on its own, not through a sum that wraps.
+         */
+        r = partial_range;
+        r.pagemap_pages = UINT64_MAX - 15;
+        r.per_page_pages = 32;
         assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+
+        r = partial_range;
+        r.pagemap_pages = 32;
+        r.per_page_pages = UINT64_MAX - 15;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+
+        r = partial_range;
+        r.pagemap_pages = UINT64_MAX;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+
+        r = partial_range;
+        r.pages_unmapped = UINT64_MAX;
+        assert_range_message_fails(DAXMF_CMD_RANGE_DONE, &r);
+        assert_range_message_fails(DAXMF_CMD_RANGE_PROGRESS, &r);
 }
 
 static void test_range_positive_errors(void **state) {
@@ -472,6 +737,18 @@ static void test_range_attribute_too_short(void **state) {
                 assert_int_equal(nla_put_u8(m, DAXMF_ATTR_REQUESTER_PORTID, 1), 0);
                 assert_range_fails(nlmsg_hdr(m));
         }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_PROGRESS, &partial_range, DAXMF_ATTR_JOB_ID);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_JOB_ID, 0x17), 0);
+                assert_range_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, DAXMF_ATTR_PAGES_UNMAPPED);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_PAGES_UNMAPPED, 1), 0);
+                assert_range_fails(nlmsg_hdr(m));
+        }
 }
 
 static void test_range_attribute_too_long(void **state) {
@@ -494,6 +771,21 @@ static void test_range_attribute_too_long(void **state) {
                 assert_int_equal(nla_put(m, DAXMF_ATTR_PFN, sizeof(pfn), pfn), 0);
                 assert_range_fails(nlmsg_hdr(m));
         }
+        {
+                static const uint64_t job_id[2] = { 0x17, 0 };
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, DAXMF_ATTR_JOB_ID);
+
+                assert_int_equal(nla_put(m, DAXMF_ATTR_JOB_ID, sizeof(job_id), job_id), 0);
+                assert_range_fails(nlmsg_hdr(m));
+        }
+        {
+                static const uint64_t unmapped[2] = { 1, 0 };
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_PROGRESS, &partial_range,
+                                                                 DAXMF_ATTR_PAGES_UNMAPPED);
+
+                assert_int_equal(nla_put(m, DAXMF_ATTR_PAGES_UNMAPPED, sizeof(unmapped), unmapped), 0);
+                assert_range_fails(nlmsg_hdr(m));
+        }
 }
 
 static void test_range_truncated(void **state) {
@@ -514,6 +806,132 @@ static void test_range_truncated(void **state) {
                 /* The last attribute (BATCHES) cut in half. */
                 nlmsg_hdr(m)->nlmsg_len -= 4;
                 assert_range_fails(nlmsg_hdr(m));
+        }
+}
+
+/* ---- FAIL_RANGE accepted ---- */
+
+static void test_accepted(void **state) {
+        static const struct {
+                uint64_t job_id, cookie;
+        } cases[] = {
+                { 1, 0 },
+                { 42, UINT64_C(0x1122334455667788) },
+                /* Above INT64_MAX: unsigned all the way. */
+                { UINT64_C(0x8000000000000017), UINT64_MAX },
+                { UINT64_MAX, 7 },
+                /* The decoder does not judge ids; 0 is passed on as sent. */
+                { 0, 7 },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = accepted_message(DAXMF_CMD_FAIL_RANGE, cases[i].job_id,
+                                                                    cases[i].cookie, 0);
+                uint64_t job_id = UINT64_C(0xa5a5a5a5a5a5a5a5);
+
+                assert_int_equal(daxmf_decode_accepted(nlmsg_hdr(m), &job_id), 0);
+                assert_int_equal(job_id, cases[i].job_id);
+        }
+}
+
+static void test_accepted_missing_attribute(void **state) {
+        static const int required[] = { DAXMF_ATTR_JOB_ID, DAXMF_ATTR_COOKIE };
+
+        for (size_t i = 0; i < ELEMENTSOF(required); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = accepted_message(DAXMF_CMD_FAIL_RANGE, 5, 7, required[i]);
+
+                assert_accepted_fails(nlmsg_hdr(m));
+        }
+
+        /* Neither: an ack-like empty reply is no acceptance. */
+        _cleanup_nlmsg_ struct nl_msg *empty = new_message(DAXMF_CMD_FAIL_RANGE);
+        assert_accepted_fails(nlmsg_hdr(empty));
+}
+
+static void test_accepted_wrong_command(void **state) {
+        static const uint8_t cmds[] = {
+                DAXMF_CMD_UNSPEC, DAXMF_CMD_GET_INFO, DAXMF_CMD_RANGE_PROGRESS, DAXMF_CMD_RANGE_DONE,
+                DAXMF_CMD_MAX + 1, 99,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cmds); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = accepted_message(cmds[i], 5, 7, 0);
+
+                assert_accepted_fails(nlmsg_hdr(m));
+        }
+
+        /* RANGE_DONE and RANGE_PROGRESS carry JOB_ID and COOKIE as well: the command decides. */
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_DONE, &partial_range, 0);
+
+                assert_accepted_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = range_message(DAXMF_CMD_RANGE_PROGRESS, &partial_range, 0);
+
+                assert_accepted_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, 0);
+
+                assert_accepted_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_accepted_attribute_wrong_length(void **state) {
+        static const uint64_t two[2] = { 5, 0 };
+
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = accepted_message(DAXMF_CMD_FAIL_RANGE, 5, 7, DAXMF_ATTR_JOB_ID);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_JOB_ID, 5), 0);
+                assert_accepted_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = accepted_message(DAXMF_CMD_FAIL_RANGE, 5, 7, DAXMF_ATTR_JOB_ID);
+
+                assert_int_equal(nla_put(m, DAXMF_ATTR_JOB_ID, sizeof(two), two), 0);
+                assert_accepted_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = accepted_message(DAXMF_CMD_FAIL_RANGE, 5, 7, DAXMF_ATTR_COOKIE);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_COOKIE, 7), 0);
+                assert_accepted_fails(nlmsg_hdr(m));
+        }
+        {
+                /* An attribute the answer does not need is still checked when present. */
+                _cleanup_nlmsg_ struct nl_msg *m = accepted_message(DAXMF_CMD_FAIL_RANGE, 5, 7, 0);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_PFN, 0x40018), 0);
+                assert_accepted_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_accepted_truncated(void **state) {
+        assert_accepted_fails(NULL);
+
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = accepted_message(DAXMF_CMD_FAIL_RANGE, 5, 7, 0);
+
+                nlmsg_hdr(m)->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN - 1;
+                assert_accepted_fails(nlmsg_hdr(m));
+                nlmsg_hdr(m)->nlmsg_len = NLMSG_HDRLEN - 1;
+                assert_accepted_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = accepted_message(DAXMF_CMD_FAIL_RANGE, 5, 7, 0);
+
+                /* The last attribute (COOKIE) cut in half. */
+                nlmsg_hdr(m)->nlmsg_len -= 4;
+                assert_accepted_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = accepted_message(DAXMF_CMD_FAIL_RANGE, 5, 7, 0);
+
+                /* COOKIE cut off whole: JOB_ID alone is not enough. */
+                nlmsg_hdr(m)->nlmsg_len -= NLA_HDRLEN + 8;
+                assert_accepted_fails(nlmsg_hdr(m));
         }
 }
 
@@ -837,12 +1255,22 @@ static void test_flag_names(void **state) {
         assert_string_equal(daxmf_flag_name(1U << 0), "action-required");
         assert_string_equal(daxmf_flag_name(1U << 1), "allow-ram");
         assert_string_equal(daxmf_flag_name(1U << 2), "per-page");
+        assert_string_equal(daxmf_flag_name(DAXMF_FLAG_SIMULATED), "simulated");
+        assert_string_equal(daxmf_flag_name(1U << 3), "simulated");
         assert_null(daxmf_flag_name(0));
-        assert_null(daxmf_flag_name(1U << 3));
+        assert_null(daxmf_flag_name(1U << 4));
         assert_null(daxmf_flag_name(0x80));
         assert_null(daxmf_flag_name(1U << 31));
         /* Names are for single bits, not sets. */
         assert_null(daxmf_flag_name(DAXMF_FLAGS_ALL));
+        assert_null(daxmf_flag_name(DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_SIMULATED));
+        /* Every bit of the set has a name, and no other bit does. */
+        assert_int_equal(DAXMF_FLAGS_ALL, 0xf);
+        for (unsigned i = 0; i < 32; i++)
+                if (DAXMF_FLAGS_ALL & (1U << i))
+                        assert_non_null(daxmf_flag_name(1U << i));
+                else
+                        assert_null(daxmf_flag_name(1U << i));
 }
 
 static void test_path_names(void **state) {
@@ -858,6 +1286,8 @@ static void test_path_names(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_info),
+                cmocka_unit_test(test_info_job_counts),
+                cmocka_unit_test(test_info_page_shift),
                 cmocka_unit_test(test_info_missing_attribute),
                 cmocka_unit_test(test_info_wrong_command),
                 cmocka_unit_test(test_info_string_lengths),
@@ -869,11 +1299,18 @@ int main(void) {
                 cmocka_unit_test(test_range_missing_attribute),
                 cmocka_unit_test(test_range_wrong_command),
                 cmocka_unit_test(test_range_contradictory_counters),
+                cmocka_unit_test(test_range_counter_limits),
+                cmocka_unit_test(test_range_paths_need_not_add_up),
                 cmocka_unit_test(test_range_counters_wrapping_around),
                 cmocka_unit_test(test_range_positive_errors),
                 cmocka_unit_test(test_range_attribute_too_short),
                 cmocka_unit_test(test_range_attribute_too_long),
                 cmocka_unit_test(test_range_truncated),
+                cmocka_unit_test(test_accepted),
+                cmocka_unit_test(test_accepted_missing_attribute),
+                cmocka_unit_test(test_accepted_wrong_command),
+                cmocka_unit_test(test_accepted_attribute_wrong_length),
+                cmocka_unit_test(test_accepted_truncated),
                 cmocka_unit_test(test_error_capped),
                 cmocka_unit_test(test_error_whole_request_echoed),
                 cmocka_unit_test(test_error_unaligned_request_echoed),
