@@ -32,4 +32,12 @@ addr=$(field sigbus_first_addr dax.rep)
 [ "$(field sigbus_outside dax.rep)" = 0 ] && [ $((addr)) -ge $(($(field map_start dax.rep))) ] &&
 	[ $((addr)) -lt $(($(field map_end dax.rep))) ] && pass "si_addr $addr inside the mapping" || fail "si_addr $addr"
 [ "$(field present_after dax.rep)" = 0 ] && pass "mapping torn down" || fail "$(field present_after dax.rep) pages still mapped"
+
+# Pages no process has mapped: nothing to tear down; the kernel marks them
+# nothing (-EBUSY) and the reply counts them apart from failures.
+next=$(printf '0x%x' $((pfn + 512)))
+out=$(daxmfctl fail-range --pfn "$next" --pages 512) && pass "unmapped range: exit 0" || fail "unmapped range: exit status"
+echo "$out" | grep -q '^pages unmapped: *512 ' && echo "$out" | grep -q '^pages failed: *0$' &&
+	echo "$out" | grep -q '^result: *complete$' && pass "512 unmapped pages counted apart from failures" ||
+	fail "unmapped: $out"
 finish
