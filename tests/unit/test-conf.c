@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "conf.h"
+
+struct warnings {
+        unsigned n;
+        char text[16][256];
+};
+
+static void collect(const char *file, unsigned line, const char *message, void *userdata) {
+        struct warnings *w = userdata;
+
+        if (w->n < 16)
+                snprintf(w->text[w->n], sizeof(w->text[0]), "%s:%u: %s", file, line, message);
+        w->n++;
+}
+
+static unsigned parse_string(struct daxmf_config *c, const char *text, struct warnings *w) {
+        FILE *f = fmemopen((void *) text, strlen(text), "r");
+        unsigned n;
+
+        assert_non_null(f);
+        n = daxmf_config_parse(c, f, "test.conf", collect, w);
+        fclose(f);
+        return n;
+}
+
+static void test_defaults(void **state) {
+        struct daxmf_config c;
+
+        daxmf_config_defaults(&c);
+        assert_int_equal(c.on_poison, DAXMF_ACTION_FAIL);
+        assert_int_equal(c.on_removal, DAXMF_ACTION_FAIL);
+        assert_int_equal(c.rescan_interval_usec, 60 * 1000000ULL);
+        assert_int_equal(c.batch_pages, 512);
+        assert_int_equal(c.max_in_flight, 4);
+        assert_int_equal(c.removal_timeout_usec, 5 * 1000000ULL);
+}
+
+static void test_good_file(void **state) {
+        struct daxmf_config c;
+        struct warnings w = {};
+
+        daxmf_config_defaults(&c);
+        assert_int_equal(parse_string(&c,
+                "# comment\n"
+                "; also a comment\n"
+                "\n"
+                "[Policy]\n"
+                "OnPoison = log\n"
+                "  OnRemoval=fail  \n"
+                "[Poison]\n"
+                "RescanIntervalSec=500ms\n"
+                "[Engine]\n"
+                "BatchPages=0x100\n"
+                "MaxInFlight=8\n"
+                "[Removal]\n"
+                "TimeoutSec=2min\n", &w), 0);
+        assert_int_equal(w.n, 0);
+        assert_int_equal(c.on_poison, DAXMF_ACTION_LOG);
+        assert_int_equal(c.on_removal, DAXMF_ACTION_FAIL);
+        assert_int_equal(c.rescan_interval_usec, 500000);
+        assert_int_equal(c.batch_pages, 256);
+        assert_int_equal(c.max_in_flight, 8);
+        assert_int_equal(c.removal_timeout_usec, 120 * 1000000ULL);
+}
+
+static void test_bad_values_keep_defaults(void **state) {
+        struct daxmf_config c, d;
+        struct warnings w = {};
+
+        daxmf_config_defaults(&c);
+        d = c;
+        assert_int_equal(parse_string(&c,
+                "[Policy]\n"
+                "OnPoison=maybe\n"
+                "[Engine]\n"
+                "BatchPages=0\n"
+                "MaxInFlight=-1\n"
+                "MaxInFlight=100000\n"
+                "[Poison]\n"
+                "RescanIntervalSec=soon\n"
+                "[Removal]\n"
+                "TimeoutSec=0\n", &w), 6);
+        assert_memory_equal(&c, &d, sizeof(c));
+        assert_non_null(strstr(w.text[0], "test.conf:2: bad value 'maybe' for OnPoison="));
+        assert_non_null(strstr(w.text[1], "test.conf:4: bad value '0' for BatchPages="));
+        assert_non_null(strstr(w.text[2], "test.conf:5:"));
+        assert_non_null(strstr(w.text[3], "test.conf:6:"));
+        assert_non_null(strstr(w.text[4], "test.conf:8:"));
+        assert_non_null(strstr(w.text[5], "test.conf:10:"));
+}
+
+static void test_structure_errors(void **state) {
+        struct daxmf_config c, d;
+        struct warnings w = {};
+
+        daxmf_config_defaults(&c);
+        d = c;
+        assert_int_equal(parse_string(&c,
+                "OnPoison=log\n"                /* 1: outside a section */
+                "[Nope]\n"                      /* 2: unknown section */
+                "OnPoison=log\n"                /* 3: skipped silently */
+                "[Policy\n"                     /* 4: malformed header */
+                "[Policy]\n"
+                "OnPoisson=log\n"               /* 6: unknown key */
+                "just words\n"                  /* 7: no '=' */
+                "[Policy] trailing\n", &w), 6);
+        assert_memory_equal(&c, &d, sizeof(c));
+        assert_non_null(strstr(w.text[0], ":1: 'OnPoison' outside any section"));
+        assert_non_null(strstr(w.text[1], ":2: unknown section [Nope]"));
+        assert_non_null(strstr(w.text[2], ":4: malformed section header"));
+        assert_non_null(strstr(w.text[3], ":6: unknown key 'OnPoisson' in [Policy]"));
+        assert_non_null(strstr(w.text[4], ":7: expected KEY=VALUE"));
+        assert_non_null(strstr(w.text[5], ":8: malformed section header"));
+}
+
+static void test_timespans(void **state) {
+        uint64_t v = 7;
+
+        assert_int_equal(parse_timespan_usec("5", &v), 0);
+        assert_int_equal(v, 5000000);
+        assert_int_equal(parse_timespan_usec("250us", &v), 0);
+        assert_int_equal(v, 250);
+        assert_int_equal(parse_timespan_usec("3sec", &v), 0);
+        assert_int_equal(v, 3000000);
+        assert_int_equal(parse_timespan_usec("1h", &v), 0);
+        assert_int_equal(v, 3600000000ULL);
+        v = 7;
+        assert_int_equal(parse_timespan_usec("", &v), -EINVAL);
+        assert_int_equal(parse_timespan_usec("s", &v), -EINVAL);
+        assert_int_equal(parse_timespan_usec("5 s", &v), -EINVAL);
+        assert_int_equal(parse_timespan_usec("5days", &v), -EINVAL);
+        assert_int_equal(parse_timespan_usec("-5s", &v), -EINVAL);
+        assert_int_equal(parse_timespan_usec("99999999999999999999h", &v), -ERANGE);
+        assert_int_equal(parse_timespan_usec("18446744073709551615h", &v), -ERANGE);
+        assert_int_equal(v, 7);
+}
+
+static void write_file(const char *path, const char *text) {
+        FILE *f = fopen(path, "w");
+
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static void test_dropins_override_in_order(void **state) {
+        char dir[] = "/tmp/daxmf-conf-XXXXXX", main_path[128], dropins[128], p[192];
+        struct daxmf_config c;
+        struct warnings w = {};
+
+        assert_non_null(mkdtemp(dir));
+        snprintf(main_path, sizeof(main_path), "%s/daxmfd.conf", dir);
+        snprintf(dropins, sizeof(dropins), "%s/daxmfd.conf.d", dir);
+        assert_int_equal(mkdir(dropins, 0755), 0);
+
+        write_file(main_path, "[Engine]\nBatchPages=100\nMaxInFlight=2\n");
+        snprintf(p, sizeof(p), "%s/20-late.conf", dropins);
+        write_file(p, "[Engine]\nBatchPages=300\n");
+        snprintf(p, sizeof(p), "%s/10-early.conf", dropins);
+        write_file(p, "[Engine]\nBatchPages=200\nMaxInFlight=3\n[Policy]\nOnRemoval=bogus\n");
+        snprintf(p, sizeof(p), "%s/30-ignored.txt", dropins);
+        write_file(p, "[Engine]\nBatchPages=999\n");
+
+        assert_int_equal(daxmf_config_load(&c, main_path, dropins, collect, &w), 1);
+        assert_int_equal(c.batch_pages, 300);
+        assert_int_equal(c.max_in_flight, 3);
+        assert_int_equal(c.on_removal, DAXMF_ACTION_FAIL);
+        assert_non_null(strstr(w.text[0], "10-early.conf:5: bad value 'bogus' for OnRemoval="));
+
+        /* Nothing there: defaults, no warning. */
+        w.n = 0;
+        assert_int_equal(daxmf_config_load(&c, "/nonexistent/daxmfd.conf", "/nonexistent/d", collect, &w), 0);
+        assert_int_equal(c.batch_pages, 512);
+
+        unlink(p);
+        snprintf(p, sizeof(p), "%s/20-late.conf", dropins);
+        unlink(p);
+        snprintf(p, sizeof(p), "%s/10-early.conf", dropins);
+        unlink(p);
+        rmdir(dropins);
+        unlink(main_path);
+        rmdir(dir);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_defaults),
+                cmocka_unit_test(test_good_file),
+                cmocka_unit_test(test_bad_values_keep_defaults),
+                cmocka_unit_test(test_structure_errors),
+                cmocka_unit_test(test_timespans),
+                cmocka_unit_test(test_dropins_override_in_order),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
