@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rangeset.h"
+
+void rangeset_done(struct daxmf_rangeset *s) {
+        free(s->ranges);
+        *s = (struct daxmf_rangeset) {};
+}
+
+static int reserve(struct daxmf_rangeset *s, size_t n) {
+        struct daxmf_range *r;
+        size_t a;
+
+        if (n <= s->allocated)
+                return 0;
+        a = s->allocated ? s->allocated * 2 : 8;
+        while (a < n)
+                a *= 2;
+        r = reallocarray(s->ranges, a, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        s->ranges = r;
+        s->allocated = a;
+        return 0;
+}
+
+/* Index of the first range whose end is >= start (it may touch start). */
+static size_t first_touching(const struct daxmf_rangeset *s, uint64_t start) {
+        size_t lo = 0, hi = s->n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (s->ranges[mid].end < start)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+int rangeset_add(struct daxmf_rangeset *s, uint64_t start, uint64_t end) {
+        size_t i, j;
+        int r;
+
+        if (start > end)
+                return -EINVAL;
+        if (start == end)
+                return 0;
+
+        /* Ranges i..j-1 overlap or touch [start, end): they merge into one. */
+        i = first_touching(s, start);
+        for (j = i; j < s->n && s->ranges[j].start <= end; j++) {
+                if (s->ranges[j].start < start)
+                        start = s->ranges[j].start;
+                if (s->ranges[j].end > end)
+                        end = s->ranges[j].end;
+        }
+
+        if (j == i) {
+                r = reserve(s, s->n + 1);
+                if (r < 0)
+                        return r;
+                memmove(s->ranges + i + 1, s->ranges + i, (s->n - i) * sizeof(*s->ranges));
+                s->n++;
+        } else if (j > i + 1) {
+                memmove(s->ranges + i + 1, s->ranges + j, (s->n - j) * sizeof(*s->ranges));
+                s->n -= j - i - 1;
+        }
+        s->ranges[i] = (struct daxmf_range) { start, end };
+        return 0;
+}
+
+int rangeset_remove(struct daxmf_rangeset *s, uint64_t start, uint64_t end) {
+        size_t i;
+        int r;
+
+        if (start > end)
+                return -EINVAL;
+        if (start == end)
+                return 0;
+
+        i = first_touching(s, start);
+        while (i < s->n && s->ranges[i].start < end) {
+                struct daxmf_range *x = &s->ranges[i];
+
+                if (x->end <= start) {
+                        i++;
+                        continue;
+                }
+                if (x->start < start && x->end > end) {
+                        /* Splits in two. */
+                        r = reserve(s, s->n + 1);
+                        if (r < 0)
+                                return r;
+                        x = &s->ranges[i];
+                        memmove(x + 1, x, (s->n - i) * sizeof(*x));
+                        s->n++;
+                        s->ranges[i].end = start;
+                        s->ranges[i + 1].start = end;
+                        return 0;
+                }
+                if (x->start < start) {
+                        x->end = start;
+                        i++;
+                } else if (x->end > end) {
+                        x->start = end;
+                        i++;
+                } else {
+                        memmove(x, x + 1, (s->n - i - 1) * sizeof(*x));
+                        s->n--;
+                }
+        }
+        return 0;
+}
+
+int rangeset_remove_set(struct daxmf_rangeset *s, const struct daxmf_rangeset *other) {
+        for (size_t i = 0; i < other->n; i++) {
+                int r = rangeset_remove(s, other->ranges[i].start, other->ranges[i].end);
+
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+bool rangeset_contains(const struct daxmf_rangeset *s, uint64_t start, uint64_t end) {
+        size_t i;
+
+        if (start >= end)
+                return true;
+        i = first_touching(s, start + 1);
+        return i < s->n && s->ranges[i].start <= start && s->ranges[i].end >= end;
+}
+
+uint64_t rangeset_pages(const struct daxmf_rangeset *s) {
+        uint64_t n = 0;
+
+        for (size_t i = 0; i < s->n; i++)
+                n += s->ranges[i].end - s->ranges[i].start;
+        return n;
+}
