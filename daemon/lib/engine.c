@@ -157,17 +157,21 @@ uint64_t daxmf_engine_in_flight_pages(const struct daxmf_engine *e) {
 
 int daxmf_sectors_to_pfns(uint64_t data_phys, uint64_t sector, uint64_t count, uint64_t page_size,
                           uint64_t *ret_start, uint64_t *ret_end) {
-        uint64_t first, last, limit;
+        uint64_t first, last, off_last;
 
         if (count == 0 || page_size == 0 || (page_size & (page_size - 1)))
                 return -EINVAL;
-        /* (sector + count) * 512 + data_phys must fit. */
-        limit = (UINT64_MAX - data_phys) / 512;
-        if (sector > limit || count > limit - sector)
+        /* The last bad byte, data_phys + (sector + count) * 512 - 1, must fit. */
+        if (sector > UINT64_MAX / 512 || count - 1 > UINT64_MAX / 512 - sector)
+                return -EOVERFLOW;
+        off_last = (sector + count - 1) * 512 + 511;
+        if (off_last > UINT64_MAX - data_phys)
                 return -EOVERFLOW;
 
         first = data_phys + sector * 512;
-        last = data_phys + (sector + count) * 512 - 1;   /* last bad byte */
+        last = data_phys + off_last;
+        if (last / page_size == UINT64_MAX)     /* only with 1-byte pages */
+                return -EOVERFLOW;
         *ret_start = first / page_size;
         *ret_end = last / page_size + 1;
         return 0;

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "parse-util.h"
+#include "state.h"
+
+#define STATE_HEADER "# daxmfd state 1"
+
+static void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+
+static int write_set(FILE *f, const char *word, const struct daxmf_rangeset *s) {
+        for (size_t i = 0; s && i < s->n; i++)
+                if (fprintf(f, "%s 0x%" PRIx64 " 0x%" PRIx64 "\n", word, s->ranges[i].start, s->ranges[i].end) < 0)
+                        return -EIO;
+        return 0;
+}
+
+int daxmf_state_write(FILE *f, const struct daxmf_rangeset *pending,
+                      const struct daxmf_rangeset *in_flight, const struct daxmf_rangeset *completed) {
+        if (fprintf(f, STATE_HEADER "\n") < 0 ||
+            write_set(f, "pending", pending) < 0 ||
+            write_set(f, "pending", in_flight) < 0 ||
+            write_set(f, "completed", completed) < 0 ||
+            fflush(f) != 0)
+                return -EIO;
+        return 0;
+}
+
+int daxmf_state_read(FILE *f, struct daxmf_rangeset *ret_pending, struct daxmf_rangeset *ret_completed,
+                     unsigned *ret_line) {
+        _cleanup_(rangeset_done) struct daxmf_rangeset pending = {}, completed = {};
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        unsigned line = 0;
+        bool header = false;
+        ssize_t n;
+        int r;
+
+        while ((n = getline(&buf, &size, f)) >= 0) {
+                char word[16], a[24], b[24], extra;
+                uint64_t start, end;
+
+                line++;
+                if (n > 0 && buf[n - 1] == '\n')
+                        buf[--n] = '\0';
+                if (!header) {
+                        if (strcmp(buf, STATE_HEADER) != 0)
+                                goto bad;
+                        header = true;
+                        continue;
+                }
+                if (sscanf(buf, "%15s %23s %23s %c", word, a, b, &extra) != 3 ||
+                    parse_u64(a, &start) < 0 || parse_u64(b, &end) < 0 || start >= end)
+                        goto bad;
+                if (strcmp(word, "pending") == 0)
+                        r = rangeset_add(&pending, start, end);
+                else if (strcmp(word, "completed") == 0)
+                        r = rangeset_add(&completed, start, end);
+                else
+                        goto bad;
+                if (r < 0)
+                        return r;
+        }
+        if (!header)
+                goto bad;       /* empty or truncated before the header */
+
+        /* Pages both pending and completed were finished: completed wins. */
+        r = rangeset_remove_set(&pending, &completed);
+        if (r < 0)
+                return r;
+
+        rangeset_done(ret_pending);
+        rangeset_done(ret_completed);
+        *ret_pending = pending;
+        *ret_completed = completed;
+        pending = (struct daxmf_rangeset) {};
+        completed = (struct daxmf_rangeset) {};
+        return 0;
+
+bad:
+        if (ret_line)
+                *ret_line = line;
+        return -EBADMSG;
+}
+
+int daxmf_state_save(int dir_fd, const char *name, const struct daxmf_rangeset *pending,
+                     const struct daxmf_rangeset *in_flight, const struct daxmf_rangeset *completed) {
+        _cleanup_(fclosep) FILE *f = NULL;
+        _cleanup_free_ char *tmp = NULL;
+        int fd, r;
+
+        if (asprintf(&tmp, ".%s.tmp", name) < 0)
+                return -ENOMEM;
+
+        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -errno;
+        f = fdopen(fd, "w");
+        if (!f) {
+                r = -errno;
+                close(fd);
+                goto fail;
+        }
+
+        r = daxmf_state_write(f, pending, in_flight, completed);
+        if (r < 0)
+                goto fail;
+        if (fsync(fileno(f)) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        if (renameat(dir_fd, tmp, dir_fd, name) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        /* The rename itself must reach the disk. */
+        if (fsync(dir_fd) < 0)
+                return -errno;
+        return 0;
+
+fail:
+        (void) unlinkat(dir_fd, tmp, 0);
+        return r;
+}
+
+int daxmf_state_load(int dir_fd, const char *name, struct daxmf_rangeset *ret_pending,
+                     struct daxmf_rangeset *ret_completed, unsigned *ret_line) {
+        _cleanup_(fclosep) FILE *f = NULL;
+        _cleanup_free_ char *corrupt = NULL;
+        int fd, r;
+
+        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        f = fdopen(fd, "r");
+        if (!f) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+
+        r = daxmf_state_read(f, ret_pending, ret_completed, ret_line);
+        if (r != -EBADMSG)
+                return r;
+
+        /* Keep the bad file for the operator; start over without it. */
+        if (asprintf(&corrupt, "%s.corrupt", name) < 0)
+                return -ENOMEM;
+        if (renameat(dir_fd, name, dir_fd, corrupt) < 0)
+                return -errno;
+        return -EBADMSG;
+}

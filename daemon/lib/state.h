@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdio.h>
+
+#include "rangeset.h"
+
+/*
+ * daxmfd's memory across restarts: which pages still have to be failed and
+ * which were failed already.  One text file in the state directory,
+ * replaced atomically (write a temporary file, fsync, rename, fsync the
+ * directory), so a crash leaves either the old or the new state.
+ *
+ *   # daxmfd state 1
+ *   pending 0x40000 0x40200
+ *   completed 0x41000 0x41010
+ *
+ * Pages that were in flight are saved as pending: after a crash they are
+ * sent again (failing a page twice is harmless; missing one is not).
+ */
+
+int daxmf_state_write(FILE *f, const struct daxmf_rangeset *pending,
+                      const struct daxmf_rangeset *in_flight, const struct daxmf_rangeset *completed);
+
+/* Parse a state file; -EBADMSG with *ret_line set on the first bad line. */
+int daxmf_state_read(FILE *f, struct daxmf_rangeset *ret_pending, struct daxmf_rangeset *ret_completed,
+                     unsigned *ret_line);
+
+int daxmf_state_save(int dir_fd, const char *name, const struct daxmf_rangeset *pending,
+                     const struct daxmf_rangeset *in_flight, const struct daxmf_rangeset *completed);
+
+/*
+ * Load NAME from the directory: -ENOENT when there is none.  A file that
+ * cannot be parsed is renamed to NAME.corrupt (kept for the operator) and
+ * -EBADMSG returned with *ret_line set.
+ */
+int daxmf_state_load(int dir_fd, const char *name, struct daxmf_rangeset *ret_pending,
+                     struct daxmf_rangeset *ret_completed, unsigned *ret_line);

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "state.h"
+
+static int read_string(const char *text, struct daxmf_rangeset *p, struct daxmf_rangeset *c, unsigned *line) {
+        FILE *f = fmemopen((void *) text, strlen(text), "r");
+        int r;
+
+        assert_non_null(f);
+        r = daxmf_state_read(f, p, c, line);
+        fclose(f);
+        return r;
+}
+
+static void assert_ranges(const struct daxmf_rangeset *s, size_t n, const uint64_t *pairs) {
+        assert_int_equal(s->n, n);
+        for (size_t i = 0; i < n; i++) {
+                assert_int_equal(s->ranges[i].start, pairs[2 * i]);
+                assert_int_equal(s->ranges[i].end, pairs[2 * i + 1]);
+        }
+}
+
+static void test_round_trip(void **state) {
+        struct daxmf_rangeset pending = {}, in_flight = {}, completed = {}, p = {}, c = {};
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        assert_int_equal(rangeset_add(&pending, 0x40000, 0x40200), 0);
+        assert_int_equal(rangeset_add(&pending, 0x50000, 0x50001), 0);
+        assert_int_equal(rangeset_add(&in_flight, 0x40200, 0x40400), 0);
+        assert_int_equal(rangeset_add(&completed, 0x41000, 0x41010), 0);
+        assert_int_equal(rangeset_add(&completed, UINT64_MAX - 2, UINT64_MAX), 0);
+
+        f = open_memstream(&text, &size);
+        assert_int_equal(daxmf_state_write(f, &pending, &in_flight, &completed), 0);
+        fclose(f);
+        assert_string_equal(text,
+                "# daxmfd state 1\n"
+                "pending 0x40000 0x40200\n"
+                "pending 0x50000 0x50001\n"
+                "pending 0x40200 0x40400\n"
+                "completed 0x41000 0x41010\n"
+                "completed 0xfffffffffffffffd 0xffffffffffffffff\n");
+
+        /* In-flight pages come back as pending, merged with their neighbours. */
+        assert_int_equal(read_string(text, &p, &c, NULL), 0);
+        assert_ranges(&p, 2, (const uint64_t[]) { 0x40000, 0x40400, 0x50000, 0x50001 });
+        assert_ranges(&c, 2, (const uint64_t[]) { 0x41000, 0x41010, UINT64_MAX - 2, UINT64_MAX });
+
+        free(text);
+        rangeset_done(&pending);
+        rangeset_done(&in_flight);
+        rangeset_done(&completed);
+        rangeset_done(&p);
+        rangeset_done(&c);
+}
+
+static void test_completed_wins(void **state) {
+        struct daxmf_rangeset p = {}, c = {};
+
+        assert_int_equal(read_string("# daxmfd state 1\npending 10 20\ncompleted 15 30\n", &p, &c, NULL), 0);
+        assert_ranges(&p, 1, (const uint64_t[]) { 10, 15 });
+        assert_ranges(&c, 1, (const uint64_t[]) { 15, 30 });
+        rangeset_done(&p);
+        rangeset_done(&c);
+}
+
+static void test_bad_files(void **state) {
+        static const struct {
+                const char *text;
+                unsigned line;
+        } cases[] = {
+                { "", 0 },
+                { "pending 1 2\n", 1 },
+                { "# daxmfd state 2\n", 1 },
+                { "# daxmfd state 1\npending 1\n", 2 },
+                { "# daxmfd state 1\npending 1 2 3\n", 2 },
+                { "# daxmfd state 1\npending 2 2\n", 2 },
+                { "# daxmfd state 1\npending 3 2\n", 2 },
+                { "# daxmfd state 1\npending -1 2\n", 2 },
+                { "# daxmfd state 1\npending 0x 2\n", 2 },
+                { "# daxmfd state 1\nfailed 1 2\n", 2 },
+                { "# daxmfd state 1\ncompleted 1 2\n\n", 3 },
+                { "# daxmfd state 1\ncompleted 1 99999999999999999999\n", 2 },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct daxmf_rangeset p = {}, c = {};
+                unsigned line = 12345;
+
+                assert_int_equal(rangeset_add(&p, 7, 8), 0);
+                if (read_string(cases[i].text, &p, &c, &line) != -EBADMSG || line != cases[i].line)
+                        fail_msg("case %zu: not rejected at line %u (got line %u)", i, cases[i].line, line);
+                /* The caller's sets are untouched on failure. */
+                assert_int_equal(p.n, 1);
+                assert_int_equal(c.n, 0);
+                rangeset_done(&p);
+        }
+}
+
+static void test_save_and_load(void **state) {
+        char dir[] = "/tmp/daxmf-state-XXXXXX", path[96];
+        struct daxmf_rangeset pending = {}, completed = {}, p = {}, c = {};
+        unsigned line = 0;
+        int dfd;
+        FILE *f;
+
+        assert_non_null(mkdtemp(dir));
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(dfd >= 0);
+
+        assert_int_equal(daxmf_state_load(dfd, "ranges", &p, &c, &line), -ENOENT);
+
+        assert_int_equal(rangeset_add(&pending, 100, 200), 0);
+        assert_int_equal(rangeset_add(&completed, 300, 400), 0);
+        assert_int_equal(daxmf_state_save(dfd, "ranges", &pending, NULL, &completed), 0);
+        /* Saving again replaces the file; no temporary is left behind. */
+        assert_int_equal(rangeset_add(&completed, 400, 500), 0);
+        assert_int_equal(daxmf_state_save(dfd, "ranges", &pending, NULL, &completed), 0);
+        assert_int_equal(faccessat(dfd, ".ranges.tmp", F_OK, 0), -1);
+
+        assert_int_equal(daxmf_state_load(dfd, "ranges", &p, &c, &line), 0);
+        assert_ranges(&p, 1, (const uint64_t[]) { 100, 200 });
+        assert_ranges(&c, 1, (const uint64_t[]) { 300, 500 });
+
+        /* A corrupt file is kept aside for the operator, never silently used. */
+        snprintf(path, sizeof(path), "%s/ranges", dir);
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("# daxmfd state 1\npending 5 x\n", f);
+        fclose(f);
+        assert_int_equal(daxmf_state_load(dfd, "ranges", &p, &c, &line), -EBADMSG);
+        assert_int_equal(line, 2);
+        assert_int_equal(faccessat(dfd, "ranges", F_OK, 0), -1);
+        assert_int_equal(faccessat(dfd, "ranges.corrupt", F_OK, 0), 0);
+        assert_ranges(&p, 1, (const uint64_t[]) { 100, 200 });
+
+        assert_int_equal(unlinkat(dfd, "ranges.corrupt", 0), 0);
+        close(dfd);
+        assert_int_equal(rmdir(dir), 0);
+        rangeset_done(&pending);
+        rangeset_done(&completed);
+        rangeset_done(&p);
+        rangeset_done(&c);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_round_trip),
+                cmocka_unit_test(test_completed_wins),
+                cmocka_unit_test(test_bad_files),
+                cmocka_unit_test(test_save_and_load),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
