@@ -18,6 +18,8 @@
 #define SOL_NETLINK 270
 #endif
 
+static int put_range_request(struct nl_msg *msg, const struct daxmf_range_request *req);
+
 struct daxmf_kernel {
         struct nl_sock *sock;
         int family;
@@ -250,15 +252,9 @@ int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_req
         if (!msg)
                 return -ENOMEM;
 
-        /*
-         * Only what the caller gave is sent: the module is the one judge of
-         * a request, and says what is missing or wrong.
-         */
-        if ((req->has_pfn && nla_put_u64(msg, DAXMF_ATTR_PFN, req->pfn) < 0) ||
-            (req->has_pages && nla_put_u64(msg, DAXMF_ATTR_PAGES, req->pages) < 0) ||
-            nla_put_u32(msg, DAXMF_ATTR_FLAGS, req->flags) < 0 ||
-            nla_put_u64(msg, DAXMF_ATTR_COOKIE, req->cookie) < 0)
-                return -ENOMEM;
+        r = put_range_request(msg, req);
+        if (r < 0)
+                return r;
 
         r = transact(k, msg, &t);
         if (r < 0)
@@ -390,4 +386,113 @@ int daxmf_kernel_receive_events(struct daxmf_kernel *k, daxmf_event_handler_t ha
         if (r < 0)
                 return r == -NLE_NOMEM ? -ENOBUFS : -EIO;
         return 0;
+}
+
+int daxmf_kernel_set_nonblocking(struct daxmf_kernel *k) {
+        return nl_socket_set_nonblocking(k->sock) < 0 ? -EIO : 0;
+}
+
+/*
+ * Only what the caller gave is sent: the module is the one judge of a
+ * request, and says what is missing or wrong.
+ */
+static int put_range_request(struct nl_msg *msg, const struct daxmf_range_request *req) {
+        if ((req->has_pfn && nla_put_u64(msg, DAXMF_ATTR_PFN, req->pfn) < 0) ||
+            (req->has_pages && nla_put_u64(msg, DAXMF_ATTR_PAGES, req->pages) < 0) ||
+            nla_put_u32(msg, DAXMF_ATTR_FLAGS, req->flags) < 0 ||
+            nla_put_u64(msg, DAXMF_ATTR_COOKIE, req->cookie) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int daxmf_kernel_send_fail_range(struct daxmf_kernel *k, const struct daxmf_range_request *req,
+                                 uint32_t *ret_seq) {
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        int r;
+
+        msg = new_request(k, DAXMF_CMD_FAIL_RANGE);
+        if (!msg)
+                return -ENOMEM;
+        r = put_range_request(msg, req);
+        if (r < 0)
+                return r;
+
+        r = nl_send_auto(k->sock, msg);
+        if (r < 0)
+                return r == -NLE_AGAIN ? -EAGAIN : -EIO;
+        *ret_seq = nlmsg_hdr(msg)->nlmsg_seq;
+        return 0;
+}
+
+struct dispatch {
+        struct daxmf_kernel *k;
+        const struct daxmf_kernel_handlers *h;
+        void *userdata;
+};
+
+static int on_async_valid(struct nl_msg *msg, void *userdata) {
+        struct dispatch *d = userdata;
+        struct nlmsghdr *nlh = nlmsg_hdr(msg);
+        struct daxmf_range_result res;
+        uint64_t job_id;
+
+        if (nlh->nlmsg_type != d->k->family)
+                return NL_SKIP;
+        if (daxmf_decode_accepted(nlh, &job_id) == 0) {
+                struct nlattr *tb[DAXMF_ATTR_MAX + 1];
+                uint64_t cookie = 0;
+
+                if (genlmsg_parse(nlh, 0, tb, DAXMF_ATTR_MAX, NULL) == 0 && tb[DAXMF_ATTR_COOKIE])
+                        cookie = nla_get_u64(tb[DAXMF_ATTR_COOKIE]);
+                if (d->h->accepted)
+                        d->h->accepted(nlh->nlmsg_seq, job_id, cookie, d->userdata);
+        } else if (daxmf_decode_range(nlh, &res) == 0 && res.done) {
+                if (d->h->done)
+                        d->h->done(&res, d->userdata);
+        }
+        return NL_OK;
+}
+
+static int on_async_error(struct sockaddr_nl *nla _unused_, struct nlmsgerr *err, void *userdata) {
+        struct dispatch *d = userdata;
+        const struct nlmsghdr *nlh = (const struct nlmsghdr *) ((const char *) err - NLMSG_HDRLEN);
+        struct daxmf_error e = {};
+
+        if (daxmf_decode_error(nlh, &e) < 0)
+                e.error = err->error < 0 ? err->error : -EBADMSG;
+        if (e.error == 0)
+                return NL_OK;           /* the ack after an accepted request */
+        if (d->h->refused)
+                d->h->refused(nlh->nlmsg_seq, &e, d->userdata);
+        return NL_OK;
+}
+
+static int on_async_ack(struct nl_msg *msg _unused_, void *userdata _unused_) {
+        return NL_OK;
+}
+
+int daxmf_kernel_dispatch(struct daxmf_kernel *k, const struct daxmf_kernel_handlers *h, void *userdata) {
+        _cleanup_(nl_cb_putp) struct nl_cb *cb = NULL;
+        struct dispatch d = {
+                .k = k,
+                .h = h,
+                .userdata = userdata,
+        };
+        int r;
+
+        cb = nl_cb_alloc(NL_CB_DEFAULT);
+        if (!cb)
+                return -ENOMEM;
+        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_async_valid, &d);
+        nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_async_ack, &d);
+        nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+        nl_cb_err(cb, NL_CB_CUSTOM, on_async_error, &d);
+
+        for (;;) {
+                r = nl_recvmsgs(k->sock, cb);
+                if (r == -NLE_AGAIN)
+                        return 0;
+                if (r < 0)
+                        return r == -NLE_NOMEM ? -ENOBUFS : -EIO;
+        }
 }

@@ -49,3 +49,26 @@ int daxmf_kernel_fd(struct daxmf_kernel *k);
 
 typedef int (*daxmf_event_handler_t)(const struct daxmf_range_result *event, void *userdata);
 int daxmf_kernel_receive_events(struct daxmf_kernel *k, daxmf_event_handler_t handler, void *userdata);
+
+/*
+ * Asynchronous use, for an event loop: send requests without waiting, then
+ * call daxmf_kernel_dispatch() whenever the fd is readable.
+ */
+struct daxmf_kernel_handlers {
+        /* FAIL_RANGE request seq was accepted as job_id. */
+        void (*accepted)(uint32_t seq, uint64_t job_id, uint64_t cookie, void *userdata);
+        /* FAIL_RANGE request seq was refused. */
+        void (*refused)(uint32_t seq, const struct daxmf_error *error, void *userdata);
+        /* A job of ours ended. */
+        void (*done)(const struct daxmf_range_result *result, void *userdata);
+};
+
+/* Make the connection non-blocking (for daxmf_kernel_dispatch()). */
+int daxmf_kernel_set_nonblocking(struct daxmf_kernel *k);
+
+/* Queue a FAIL_RANGE request; *ret_seq identifies its answer. */
+int daxmf_kernel_send_fail_range(struct daxmf_kernel *k, const struct daxmf_range_request *req,
+                                 uint32_t *ret_seq);
+
+/* Handle every message waiting on the socket; 0 when drained. */
+int daxmf_kernel_dispatch(struct daxmf_kernel *k, const struct daxmf_kernel_handlers *h, void *userdata);

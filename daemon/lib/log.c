@@ -6,6 +6,11 @@
 
 static const char *log_program = "daxmf";
 static enum log_level log_max_level = LOG_LEVEL_INFO;
+static log_sink_t log_sink;
+
+void log_set_sink(log_sink_t sink) {
+        log_sink = sink;
+}
 
 void log_set_program(const char *name) {
         log_program = name;
@@ -20,11 +25,13 @@ int log_full(enum log_level level, int error, const char *format, ...) {
         va_list ap;
 
         if (level <= log_max_level) {
-                fprintf(stderr, "%s: ", log_program);
+                char message[1024];
+
                 va_start(ap, format);
-                vfprintf(stderr, format, ap);
+                vsnprintf(message, sizeof(message), format, ap);
                 va_end(ap);
-                fputc('\n', stderr);
+                if (!log_sink || log_sink(level, message) < 0)
+                        fprintf(stderr, "%s: %s\n", log_program, message);
         }
 
         errno = saved_errno;

@@ -15,6 +15,13 @@ enum log_level {
 };
 
 void log_set_program(const char *name);
+
+/*
+ * Where messages go: stderr by default.  A sink returning < 0 did not
+ * deliver the message; it then goes to stderr, so nothing is lost.
+ */
+typedef int (*log_sink_t)(enum log_level level, const char *message);
+void log_set_sink(log_sink_t sink);
 void log_set_max_level(enum log_level level);
 
 /* Logs and returns -abs(error) (or 0 when error is 0) for "return log_...". */

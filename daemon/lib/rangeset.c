@@ -127,6 +127,16 @@ int rangeset_remove_set(struct daxmf_rangeset *s, const struct daxmf_rangeset *o
         return 0;
 }
 
+bool rangeset_overlaps(const struct daxmf_rangeset *s, uint64_t start, uint64_t end) {
+        size_t i;
+
+        if (start >= end)
+                return false;
+        /* The first range ending after start is the only candidate. */
+        i = first_touching(s, start + 1);
+        return i < s->n && s->ranges[i].start < end;
+}
+
 bool rangeset_contains(const struct daxmf_rangeset *s, uint64_t start, uint64_t end) {
         size_t i;
 

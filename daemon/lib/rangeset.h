@@ -27,5 +27,7 @@ int rangeset_remove(struct daxmf_rangeset *s, uint64_t start, uint64_t end);
 /* Remove every page of other from s. */
 int rangeset_remove_set(struct daxmf_rangeset *s, const struct daxmf_rangeset *other);
 
+/* Whether any page of [start, end) is in s. */
+bool rangeset_overlaps(const struct daxmf_rangeset *s, uint64_t start, uint64_t end);
 bool rangeset_contains(const struct daxmf_rangeset *s, uint64_t start, uint64_t end);
 uint64_t rangeset_pages(const struct daxmf_rangeset *s);

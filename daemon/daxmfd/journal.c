@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <systemd/sd-journal.h>
+
+#include "journal.h"
+
+/*
+ * sd_journal_send() reports success when journald is not running at all
+ * (it drops the message), so look for its socket first: without it,
+ * messages go to stderr instead of nowhere.
+ */
+static int journal_available(void) {
+        return access("/run/systemd/journal/socket", W_OK) == 0 ? 0 : -ENOENT;
+}
+
+int journal_sink(enum log_level level, const char *message) {
+        int r = journal_available();
+
+        if (r < 0)
+                return r;
+        return sd_journal_print((int) level, "%s", message);
+}
+
+int journal_log_event(const struct event_record *ev) {
+        const char *kind = daxmf_event_kind_to_string(ev->kind);
+        int r;
+
+        r = journal_available();
+        if (r >= 0)
+                r = sd_journal_send(
+                "MESSAGE_ID=" DAXMF_MESSAGE_RANGE_EVENT,
+                "MESSAGE=%s on %s: phys 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " pages): %s, %s",
+                kind, ev->device, ev->phys_start, ev->phys_end, ev->pages,
+                daxmf_action_to_string(ev->action), ev->result,
+                "PRIORITY=%d", ev->pages_failed ? LOG_LEVEL_ERR : LOG_LEVEL_WARNING,
+                "DAXMF_EVENT_ID=%" PRIu64, ev->id,
+                "DAXMF_EVENT=%s", kind,
+                "DAXMF_DEVICE=%s", ev->device,
+                "DAXMF_PHYS_START=0x%" PRIx64, ev->phys_start,
+                "DAXMF_PHYS_END=0x%" PRIx64, ev->phys_end,
+                "DAXMF_SECTOR=%" PRIu64, ev->sector,
+                "DAXMF_SECTORS=%" PRIu64, ev->sectors,
+                "DAXMF_ACTION=%s", daxmf_action_to_string(ev->action),
+                "DAXMF_RESULT=%s", ev->result,
+                "DAXMF_PAGES=%" PRIu64, ev->pages,
+                "DAXMF_PAGES_FAILED=%" PRIu64, ev->pages_failed,
+                "DAXMF_ELAPSED_USEC=%" PRIu64, ev->elapsed_usec,
+                "DAXMF_VIA=%s", ev->via,
+                NULL);
+        if (r < 0)
+                fprintf(stderr, "daxmfd: journal unavailable (%d): %s on %s 0x%" PRIx64 "-0x%" PRIx64 " %s %s\n",
+                        r, kind, ev->device, ev->phys_start, ev->phys_end,
+                        daxmf_action_to_string(ev->action), ev->result);
+        return r;
+}
+
+int journal_log_cleared(const char *device, uint64_t sector, uint64_t sectors, uint64_t phys_start,
+                        uint64_t phys_end) {
+        int r;
+
+        r = journal_available();
+        if (r >= 0)
+                r = sd_journal_send(
+                "MESSAGE_ID=" DAXMF_MESSAGE_POISON_CLEARED,
+                "MESSAGE=poison cleared on %s: sectors %" PRIu64 "+%" PRIu64, device, sector, sectors,
+                "PRIORITY=%d", LOG_LEVEL_INFO,
+                "DAXMF_EVENT=poison-cleared",
+                "DAXMF_DEVICE=%s", device,
+                "DAXMF_SECTOR=%" PRIu64, sector,
+                "DAXMF_SECTORS=%" PRIu64, sectors,
+                "DAXMF_PHYS_START=0x%" PRIx64, phys_start,
+                "DAXMF_PHYS_END=0x%" PRIx64, phys_end,
+                NULL);
+        if (r < 0)
+                fprintf(stderr, "daxmfd: journal unavailable (%d): poison cleared on %s sectors %" PRIu64 "+%" PRIu64 "\n",
+                        r, device, sector, sectors);
+        return r;
+}
+
+int journal_log_degraded(const char *reason) {
+        int r;
+
+        r = journal_available();
+        if (r >= 0)
+                r = sd_journal_send(
+                "MESSAGE_ID=" DAXMF_MESSAGE_DEGRADED,
+                "MESSAGE=degraded: %s", reason,
+                "PRIORITY=%d", LOG_LEVEL_WARNING,
+                "DAXMF_DEGRADED=%s", reason,
+                NULL);
+        if (r < 0)
+                fprintf(stderr, "daxmfd: degraded: %s\n", reason);
+        return r;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * daxmfd: turns dax/pmem removal and poison events into batched range
+ * failures through the daxmf kernel module, and records them in the journal.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal.h"
+#include "log.h"
+#include "manager.h"
+
+#ifndef DAXMF_VERSION
+#define DAXMF_VERSION "unknown"
+#endif
+
+static void help(void) {
+        printf("Usage: daxmfd [--config FILE] [--config-dir DIR] [--state-dir DIR] [--log-to-stderr]\n"
+               "\n"
+               "  --config FILE      main configuration (default /etc/daxmf/daxmfd.conf)\n"
+               "  --config-dir DIR   drop-ins, *.conf (default /etc/daxmf/daxmfd.conf.d)\n"
+               "  --state-dir DIR    pending and completed ranges (default $STATE_DIRECTORY,\n"
+               "                     else /var/lib/daxmf)\n"
+               "  --log-to-stderr    log to stderr instead of the journal\n"
+               "\n"
+               "Signals: SIGHUP reloads the configuration, SIGUSR1 rescans badblocks,\n"
+               "SIGTERM stops.\n");
+}
+
+int main(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                { "config", required_argument, NULL, 'c' },
+                { "config-dir", required_argument, NULL, 'd' },
+                { "state-dir", required_argument, NULL, 's' },
+                { "log-to-stderr", no_argument, NULL, 'e' },
+                {}
+        };
+        const char *config = "/etc/daxmf/daxmfd.conf", *config_dir = "/etc/daxmf/daxmfd.conf.d";
+        const char *state_dir = getenv("STATE_DIRECTORY");
+        struct manager *m = NULL;
+        bool to_stderr = false;
+        int c, r;
+
+        log_set_program("daxmfd");
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return EXIT_SUCCESS;
+                case 'V':
+                        printf("daxmfd %s\n", DAXMF_VERSION);
+                        return EXIT_SUCCESS;
+                case 'c':
+                        config = optarg;
+                        break;
+                case 'd':
+                        config_dir = optarg;
+                        break;
+                case 's':
+                        state_dir = optarg;
+                        break;
+                case 'e':
+                        to_stderr = true;
+                        break;
+                default:
+                        return 2;
+                }
+        if (optind < argc) {
+                log_error("unexpected argument '%s'", argv[optind]);
+                return 2;
+        }
+        /* systemd may pass several directories; the first is ours. */
+        if (!state_dir || !*state_dir)
+                state_dir = "/var/lib/daxmf";
+        else if (strchr(state_dir, ':'))
+                *strchr(state_dir, ':') = '\0';
+
+        if (!to_stderr)
+                log_set_sink(journal_sink);
+
+        r = manager_new(&m, config, config_dir, state_dir);
+        if (r >= 0)
+                r = manager_start(m);
+        if (r >= 0)
+                r = manager_run(m);
+        if (r < 0)
+                log_error("daxmfd failed: %s", strerror(-r));
+        manager_free(m);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

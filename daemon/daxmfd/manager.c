@@ -1,0 +1,796 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <systemd/sd-daemon.h>
+
+#include "badblocks.h"
+#include "journal.h"
+#include "log.h"
+#include "macro.h"
+#include "manager.h"
+#include "parse-util.h"
+#include "state.h"
+
+#define STATE_FILE "ranges"
+#define HARD_OFFLINE_PAGE "/sys/devices/system/memory/hard_offline_page"
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* ---- status ---- */
+
+static void manager_update_status(struct manager *m) {
+        sd_notifyf(false, "STATUS=watching %zu pmem disk(s); %" PRIu64 " page(s) pending, %" PRIu64
+                   " in flight%s%s",
+                   m->n_disks, daxmf_engine_pending_pages(&m->engine),
+                   daxmf_engine_in_flight_pages(&m->engine),
+                   m->degraded[0] ? "; degraded: " : "", m->degraded);
+}
+
+static void manager_set_degraded(struct manager *m, const char *reason) {
+        if (strcmp(m->degraded, reason) == 0)
+                return;
+        snprintf(m->degraded, sizeof(m->degraded), "%s", reason);
+        if (reason[0])
+                journal_log_degraded(reason);
+        manager_update_status(m);
+}
+
+static void manager_save_state(struct manager *m) {
+        int r;
+
+        r = daxmf_state_save(m->state_dir_fd, STATE_FILE, &m->engine.pending, &m->engine.in_flight,
+                             &m->engine.completed);
+        if (r < 0) {
+                /* Keep running: the ranges are still in memory and saved at the next change. */
+                log_error("cannot save state: %s", strerror(-r));
+                manager_set_degraded(m, "state directory not writable");
+                return;
+        }
+        if (strcmp(m->degraded, "state directory not writable") == 0)
+                manager_set_degraded(m, "");
+}
+
+/* ---- events ---- */
+
+static struct open_event *event_find_overlapping(struct manager *m, size_t from, uint64_t start, uint64_t end,
+                                                 size_t *ret_index) {
+        for (size_t i = from; i < m->n_events; i++)
+                if (m->events[i].start_pfn < end && start < m->events[i].end_pfn) {
+                        *ret_index = i;
+                        return &m->events[i];
+                }
+        return NULL;
+}
+
+static void event_log(struct manager *m, const struct open_event *e, const char *result, const char *via) {
+        struct event_record rec = {
+                .id = e->id,
+                .kind = e->kind,
+                .device = e->device,
+                .phys_start = e->start_pfn * m->page_size,
+                .phys_end = e->end_pfn * m->page_size - 1,
+                .sector = e->sector,
+                .sectors = e->sectors,
+                .action = e->action,
+                .result = result,
+                .pages = e->end_pfn - e->start_pfn,
+                .pages_failed = e->pages_failed,
+                .elapsed_usec = now_usec() - e->started_usec,
+                .via = via,
+        };
+
+        journal_log_event(&rec);
+}
+
+/* Log and forget every event none of whose pages is still on its way. */
+static void manager_close_events(struct manager *m) {
+        size_t i = 0;
+
+        while (i < m->n_events) {
+                struct open_event *e = &m->events[i];
+
+                if (rangeset_overlaps(&m->engine.pending, e->start_pfn, e->end_pfn) ||
+                    rangeset_overlaps(&m->engine.in_flight, e->start_pfn, e->end_pfn)) {
+                        i++;
+                        continue;
+                }
+                event_log(m, e,
+                          !rangeset_contains(&m->engine.completed, e->start_pfn, e->end_pfn) ? "stopped" :
+                          e->pages_failed == 0 ? "complete" :
+                          e->pages_failed >= e->end_pfn - e->start_pfn ? "failed" : "partial",
+                          m->kernel ? "module" : "sysfs");
+                m->events[i] = m->events[--m->n_events];
+        }
+        manager_update_status(m);
+}
+
+static int manager_submit(struct manager *m, enum daxmf_event_kind kind, const char *device, uint64_t sector,
+                          uint64_t sectors, uint64_t start_pfn, uint64_t end_pfn);
+
+/* ---- sending batches ---- */
+
+static void manager_pump(struct manager *m);
+
+static void batch_finished(struct manager *m, uint64_t cookie, uint64_t start, uint64_t pages,
+                           uint64_t pages_done, uint64_t pages_failed, int status) {
+        size_t i = 0;
+        int r;
+
+        /* Failures count against every event that wanted those pages. */
+        for (struct open_event *e; (e = event_find_overlapping(m, i, start, start + pages, &i)); i++)
+                e->pages_failed += pages_failed;
+
+        r = daxmf_engine_complete(&m->engine, cookie, pages_done, status);
+        if (r < 0)
+                log_warning("completion of unknown batch %" PRIu64 " ignored", cookie);
+        if (status < 0)
+                log_warning("batch %" PRIu64 " (pfn 0x%" PRIx64 "+%" PRIu64 ") stopped after %" PRIu64
+                            " pages: %s", cookie, start, pages, pages_done, strerror(-status));
+        manager_save_state(m);
+        manager_close_events(m);
+        manager_pump(m);
+}
+
+static bool batch_lookup(struct manager *m, uint64_t cookie, struct daxmf_batch *ret) {
+        for (unsigned i = 0; i < m->engine.n_batches; i++)
+                if (m->engine.batches[i].cookie == cookie) {
+                        *ret = m->engine.batches[i];
+                        return true;
+                }
+        return false;
+}
+
+static void request_forget(struct manager *m, uint32_t seq, uint64_t *ret_cookie) {
+        for (size_t i = 0; i < m->n_requests; i++)
+                if (m->requests[i].seq == seq) {
+                        *ret_cookie = m->requests[i].cookie;
+                        m->requests[i] = m->requests[--m->n_requests];
+                        return;
+                }
+        *ret_cookie = 0;
+}
+
+static void on_kernel_accepted(uint32_t seq, uint64_t job_id, uint64_t cookie, void *userdata) {
+        struct manager *m = userdata;
+        uint64_t c;
+
+        request_forget(m, seq, &c);
+        log_debug("batch %" PRIu64 " is module job %" PRIu64, cookie, job_id);
+}
+
+static void on_kernel_refused(uint32_t seq, const struct daxmf_error *e, void *userdata) {
+        struct manager *m = userdata;
+        struct daxmf_batch b;
+        uint64_t cookie;
+
+        request_forget(m, seq, &cookie);
+        if (!cookie || !batch_lookup(m, cookie, &b))
+                return;
+        log_error("module refused pfn 0x%" PRIx64 "+%" PRIu64 ": %s%s%s", b.start, b.pages,
+                  strerror(-e->error), e->message[0] ? ": " : "", e->message);
+        /* EBUSY: too many jobs; it goes out again after the next completion. */
+        batch_finished(m, cookie, b.start, b.pages, 0, e->error == -EBUSY ? 0 : b.pages,
+                       e->error == -EBUSY ? -ECONNRESET : e->error);
+}
+
+static void on_kernel_done(const struct daxmf_range_result *res, void *userdata) {
+        struct manager *m = userdata;
+        struct daxmf_batch b;
+
+        if (!batch_lookup(m, res->cookie, &b))
+                return;         /* another requester's, or a batch from before a restart */
+        batch_finished(m, res->cookie, b.start, b.pages, res->pages_done, res->pages_failed, res->status);
+}
+
+static const struct daxmf_kernel_handlers kernel_handlers = {
+        .accepted = on_kernel_accepted,
+        .refused = on_kernel_refused,
+        .done = on_kernel_done,
+};
+
+static void manager_drop_kernel(struct manager *m, const char *why);
+
+static int on_kernel_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct manager *m = userdata;
+        int r;
+
+        r = daxmf_kernel_dispatch(m->kernel, &kernel_handlers, m);
+        if (r == -ENOBUFS)
+                /* A reply was dropped: its batch would wait forever.  Start over. */
+                manager_drop_kernel(m, "module connection overran");
+        else if (r < 0)
+                manager_drop_kernel(m, "module connection failed");
+        return 0;
+}
+
+/* Without the module: hard_offline_page, one page at a time. */
+static int run_batch_sysfs(struct daxmf_batch *b, uint64_t page_size, uint64_t *ret_failed) {
+        char buf[32];
+        int fd;
+
+        *ret_failed = 0;
+        fd = open(HARD_OFFLINE_PAGE, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        for (uint64_t p = 0; p < b->pages; p++) {
+                int len = snprintf(buf, sizeof(buf), "0x%" PRIx64 "\n", (b->start + p) * page_size);
+
+                if (pwrite(fd, buf, (size_t) len, 0) != len)
+                        (*ret_failed)++;
+        }
+        close(fd);
+        return 0;
+}
+
+static int on_sysfs_defer(sd_event_source *s, void *userdata) {
+        struct manager *m = userdata;
+        struct daxmf_batch b;
+        uint64_t failed;
+        int r;
+
+        (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        if (!daxmf_engine_next(&m->engine, &b))
+                return 0;
+        r = run_batch_sysfs(&b, m->page_size, &failed);
+        if (r < 0) {
+                log_error("cannot fail pfn 0x%" PRIx64 "+%" PRIu64 " through " HARD_OFFLINE_PAGE ": %s",
+                          b.start, b.pages, strerror(-r));
+                failed = b.pages;
+        }
+        /* One batch per loop iteration: other events get their turn. */
+        batch_finished(m, b.cookie, b.start, b.pages, b.pages, failed, 0);
+        return 0;
+}
+
+static void manager_pump(struct manager *m) {
+        struct daxmf_batch b;
+
+        if (!m->kernel) {
+                if (daxmf_engine_pending_pages(&m->engine) > 0)
+                        (void) sd_event_source_set_enabled(m->sysfs_source, SD_EVENT_ONESHOT);
+                return;
+        }
+
+        while (daxmf_engine_next(&m->engine, &b)) {
+                struct daxmf_range_request req = {
+                        .has_pfn = true,
+                        .pfn = b.start,
+                        .has_pages = true,
+                        .pages = b.pages,
+                        .cookie = b.cookie,
+                };
+                struct request *n;
+                uint32_t seq;
+                int r;
+
+                r = daxmf_kernel_send_fail_range(m->kernel, &req, &seq);
+                if (r < 0) {
+                        log_error("cannot send pfn 0x%" PRIx64 "+%" PRIu64 " to the module: %s", b.start, b.pages,
+                                  strerror(-r));
+                        (void) daxmf_engine_complete(&m->engine, b.cookie, 0, -ECONNRESET);
+                        manager_drop_kernel(m, "module connection failed");
+                        return;
+                }
+                n = reallocarray(m->requests, m->n_requests + 1, sizeof(*n));
+                if (n) {
+                        m->requests = n;
+                        m->requests[m->n_requests++] = (struct request) { seq, b.cookie };
+                }
+        }
+        manager_save_state(m);
+        manager_update_status(m);
+}
+
+static void manager_drop_kernel(struct manager *m, const char *why) {
+        /* Batches in flight come back as pending and go out again. */
+        while (m->engine.n_batches > 0)
+                (void) daxmf_engine_complete(&m->engine, m->engine.batches[0].cookie, 0, -ECONNRESET);
+        m->kernel_source = sd_event_source_disable_unref(m->kernel_source);
+        m->kernel = daxmf_kernel_close(m->kernel);
+        m->n_requests = 0;
+        manager_set_degraded(m, why);
+        manager_pump(m);
+}
+
+static void manager_connect_kernel(struct manager *m) {
+        int r;
+
+        r = daxmf_kernel_open(&m->kernel);
+        if (r < 0) {
+                manager_set_degraded(m, r == -ENOENT ?
+                                     "daxmf module not loaded: poison goes through hard_offline_page page by page, removals are only logged" :
+                                     "cannot talk to the daxmf module");
+                return;
+        }
+        r = daxmf_kernel_set_nonblocking(m->kernel);
+        if (r >= 0)
+                r = sd_event_add_io(m->event, &m->kernel_source, daxmf_kernel_fd(m->kernel), EPOLLIN,
+                                    on_kernel_io, m);
+        if (r < 0) {
+                m->kernel = daxmf_kernel_close(m->kernel);
+                manager_set_degraded(m, "cannot watch the daxmf module connection");
+        }
+}
+
+static int manager_submit(struct manager *m, enum daxmf_event_kind kind, const char *device, uint64_t sector,
+                          uint64_t sectors, uint64_t start_pfn, uint64_t end_pfn) {
+        struct open_event e = {
+                .id = m->next_event_id++,
+                .kind = kind,
+                .sector = sector,
+                .sectors = sectors,
+                .start_pfn = start_pfn,
+                .end_pfn = end_pfn,
+                .started_usec = now_usec(),
+        };
+        struct open_event *n;
+        uint64_t queued;
+        int r;
+
+        snprintf(e.device, sizeof(e.device), "%s", device);
+        r = daxmf_engine_submit(&m->engine, kind, start_pfn, end_pfn, &queued);
+        if (r < 0)
+                return log_error_errno(r, "cannot queue %s event on %s: %s", daxmf_event_kind_to_string(kind),
+                                       device, strerror(-r));
+        e.action = (enum daxmf_action) r;
+        if (e.action != DAXMF_ACTION_FAIL) {
+                event_log(m, &e, "logged", "none");
+                return 0;
+        }
+
+        n = reallocarray(m->events, m->n_events + 1, sizeof(*n));
+        if (!n)
+                return log_error_errno(-ENOMEM, "out of memory");
+        m->events = n;
+        m->events[m->n_events++] = e;
+        manager_save_state(m);
+        manager_pump(m);
+        /* Nothing new to send (already failed): it is complete now. */
+        manager_close_events(m);
+        return 0;
+}
+
+/* ---- pmem disks and their badblocks ---- */
+
+static void disk_free(struct pmem_disk *d) {
+        if (!d)
+                return;
+        sd_event_source_disable_unref(d->badblocks_source);
+        if (d->badblocks_fd >= 0)
+                close(d->badblocks_fd);
+        rangeset_done(&d->bad);
+        free(d->name);
+        free(d);
+}
+
+static int disk_read_badblocks(struct manager *m, struct pmem_disk *d) {
+        _cleanup_(rangeset_done) struct daxmf_rangeset now = {}, appeared = {}, cleared = {};
+        char buf[8192];
+        unsigned line = 0;
+        ssize_t n;
+        int r;
+
+        n = pread(d->badblocks_fd, buf, sizeof(buf), 0);
+        if (n < 0)
+                return log_error_errno(-errno, "%s: cannot read badblocks: %s", d->name, strerror(errno));
+        r = badblocks_parse(buf, (size_t) n, &now, &line);
+        if (r < 0)
+                return log_error_errno(r, "%s: badblocks line %u is not 'SECTOR COUNT'; listing ignored", d->name,
+                                       line);
+        r = badblocks_diff(&d->bad, &now, &appeared, &cleared);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < cleared.n; i++) {
+                uint64_t s = cleared.ranges[i].start, c = cleared.ranges[i].end - s;
+
+                journal_log_cleared(d->name, s, c, d->data_phys + s * 512, d->data_phys + (s + c) * 512 - 1);
+        }
+        for (size_t i = 0; i < appeared.n; i++) {
+                uint64_t s = appeared.ranges[i].start, c = appeared.ranges[i].end - s, start, end;
+
+                r = daxmf_sectors_to_pfns(d->data_phys, s, c, m->page_size, &start, &end);
+                if (r < 0) {
+                        log_error("%s: bad sectors %" PRIu64 "+%" PRIu64 " do not map to memory", d->name, s, c);
+                        continue;
+                }
+                (void) manager_submit(m, DAXMF_EVENT_POISON, d->name, s, c, start, end);
+        }
+
+        rangeset_done(&d->bad);
+        d->bad = now;
+        now = (struct daxmf_rangeset) {};
+        return 0;
+}
+
+static int on_badblocks_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct manager *m = userdata;
+
+        for (size_t i = 0; i < m->n_disks; i++)
+                if (m->disks[i]->badblocks_fd == fd)
+                        (void) disk_read_badblocks(m, m->disks[i]);
+        return 0;
+}
+
+static int read_u64_attr(sd_device *d, const char *attr, uint64_t *ret) {
+        const char *v;
+        int r;
+
+        r = sd_device_get_sysattr_value(d, attr, &v);
+        if (r < 0)
+                return r;
+        return parse_u64(v, ret);
+}
+
+static struct pmem_disk *manager_find_disk(struct manager *m, const char *name, size_t *ret_index) {
+        for (size_t i = 0; i < m->n_disks; i++)
+                if (strcmp(m->disks[i]->name, name) == 0) {
+                        if (ret_index)
+                                *ret_index = i;
+                        return m->disks[i];
+                }
+        return NULL;
+}
+
+static int manager_watch_disk(struct manager *m, sd_device *dev) {
+        struct pmem_disk *d = NULL, **n;
+        const char *name, *syspath;
+        _cleanup_free_ char *path = NULL;
+        sd_device *parent;
+        uint64_t sectors;
+        int r;
+
+        if (sd_device_get_sysname(dev, &name) < 0 || strncmp(name, "pmem", 4) != 0 ||
+            manager_find_disk(m, name, NULL))
+                return 0;
+        r = sd_device_get_syspath(dev, &syspath);
+        if (r < 0)
+                return r;
+
+        d = calloc(1, sizeof(*d));
+        if (!d)
+                return -ENOMEM;
+        d->badblocks_fd = -1;
+        d->name = strdup(name);
+        if (!d->name) {
+                disk_free(d);
+                return -ENOMEM;
+        }
+
+        /* The device the disk sits on (namespace, or its pfn device) starts at the data. */
+        r = sd_device_get_parent(dev, &parent);
+        if (r >= 0)
+                r = read_u64_attr(parent, "resource", &d->data_phys);
+        if (r >= 0)
+                r = read_u64_attr(dev, "size", &sectors);
+        if (r < 0) {
+                log_error("%s: cannot read its physical address or size (%s); not watched", name, strerror(-r));
+                disk_free(d);
+                return r;
+        }
+        d->size = sectors * 512;
+
+        if (asprintf(&path, "%s/badblocks", syspath) < 0) {
+                disk_free(d);
+                return -ENOMEM;
+        }
+        d->badblocks_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (d->badblocks_fd < 0) {
+                r = -errno;
+                log_error("%s: cannot open %s: %s; not watched", name, path, strerror(errno));
+                disk_free(d);
+                return r;
+        }
+        /* sysfs wakes pollers with POLLPRI when the driver re-reads the poison list. */
+        r = sd_event_add_io(m->event, &d->badblocks_source, d->badblocks_fd, EPOLLPRI, on_badblocks_io, m);
+        if (r < 0) {
+                disk_free(d);
+                return r;
+        }
+
+        n = reallocarray(m->disks, m->n_disks + 1, sizeof(*n));
+        if (!n) {
+                disk_free(d);
+                return -ENOMEM;
+        }
+        m->disks = n;
+        m->disks[m->n_disks++] = d;
+        log_info("watching %s: data at phys 0x%" PRIx64 ", %" PRIu64 " bytes", name, d->data_phys, d->size);
+        (void) disk_read_badblocks(m, d);
+        manager_update_status(m);
+        return 0;
+}
+
+static void manager_disk_removed(struct manager *m, const char *name) {
+        struct pmem_disk *d;
+        struct open_event e = { .kind = DAXMF_EVENT_REMOVAL, .action = DAXMF_ACTION_LOG };
+        size_t i;
+
+        d = manager_find_disk(m, name, &i);
+        if (!d)
+                return;
+        /* On 6.1 the remove event comes after the device died: record it. */
+        e.id = m->next_event_id++;
+        snprintf(e.device, sizeof(e.device), "%s", name);
+        e.start_pfn = d->data_phys / m->page_size;
+        e.end_pfn = (d->data_phys + d->size + m->page_size - 1) / m->page_size;
+        e.started_usec = now_usec();
+        event_log(m, &e, "logged", "none");
+
+        disk_free(d);
+        m->disks[i] = m->disks[--m->n_disks];
+        manager_update_status(m);
+}
+
+static int on_device_event(sd_device_monitor *mon, sd_device *dev, void *userdata) {
+        struct manager *m = userdata;
+        const char *subsystem, *name;
+        sd_device_action_t action;
+
+        if (sd_device_get_subsystem(dev, &subsystem) < 0 || sd_device_get_sysname(dev, &name) < 0 ||
+            sd_device_get_action(dev, &action) < 0)
+                return 0;
+
+        if (strcmp(subsystem, "block") == 0 && strncmp(name, "pmem", 4) == 0) {
+                if (action == SD_DEVICE_ADD || action == SD_DEVICE_CHANGE)
+                        (void) manager_watch_disk(m, dev);
+                else if (action == SD_DEVICE_REMOVE)
+                        manager_disk_removed(m, name);
+        } else if (strcmp(subsystem, "dax") == 0 && (action == SD_DEVICE_REMOVE || action == SD_DEVICE_UNBIND)) {
+                struct open_event e = {
+                        .id = m->next_event_id++,
+                        .kind = DAXMF_EVENT_REMOVAL,
+                        .action = DAXMF_ACTION_LOG,
+                        .started_usec = now_usec(),
+                };
+
+                snprintf(e.device, sizeof(e.device), "%s", name);
+                event_log(m, &e, "logged", "none");
+        }
+        return 0;
+}
+
+static int manager_enumerate_disks(struct manager *m) {
+        sd_device_enumerator *en = NULL;
+        int r;
+
+        r = sd_device_enumerator_new(&en);
+        if (r >= 0)
+                r = sd_device_enumerator_add_match_subsystem(en, "block", true);
+        if (r >= 0)
+                r = sd_device_enumerator_add_match_sysname(en, "pmem*");
+        if (r < 0) {
+                sd_device_enumerator_unref(en);
+                return r;
+        }
+        for (sd_device *d = sd_device_enumerator_get_device_first(en); d;
+             d = sd_device_enumerator_get_device_next(en))
+                (void) manager_watch_disk(m, d);
+        sd_device_enumerator_unref(en);
+        return 0;
+}
+
+/* ---- timers and signals ---- */
+
+static int manager_arm_rescan(struct manager *m);
+
+static int on_rescan(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct manager *m = userdata;
+
+        for (size_t i = 0; i < m->n_disks; i++)
+                (void) disk_read_badblocks(m, m->disks[i]);
+        return manager_arm_rescan(m);
+}
+
+static int manager_arm_rescan(struct manager *m) {
+        int r;
+
+        if (m->config.rescan_interval_usec == 0) {
+                m->rescan_timer = sd_event_source_disable_unref(m->rescan_timer);
+                return 0;
+        }
+        if (!m->rescan_timer)
+                return sd_event_add_time_relative(m->event, &m->rescan_timer, CLOCK_MONOTONIC,
+                                                  m->config.rescan_interval_usec, 0, on_rescan, m);
+        r = sd_event_source_set_time_relative(m->rescan_timer, m->config.rescan_interval_usec);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(m->rescan_timer, SD_EVENT_ONESHOT);
+}
+
+static void log_config_warning(const char *file, unsigned line, const char *message, void *userdata) {
+        if (line)
+                log_warning("%s:%u: %s", file, line, message);
+        else
+                log_warning("%s: %s", file, message);
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        struct manager *m = userdata;
+        struct daxmf_config c;
+        int r;
+
+        sd_notify(false, "RELOADING=1");
+        daxmf_config_load(&c, m->config_path, m->dropin_dir, log_config_warning, NULL);
+        r = daxmf_engine_configure(&m->engine, &c);
+        if (r < 0)
+                log_error("new configuration not applied: %s", strerror(-r));
+        else {
+                m->config = c;
+                (void) manager_arm_rescan(m);
+                log_info("configuration reloaded");
+        }
+        manager_pump(m);
+        sd_notify(false, "READY=1");
+        manager_update_status(m);
+        return 0;
+}
+
+static int on_sigusr1(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        struct manager *m = userdata;
+
+        log_info("rescanning badblocks on request");
+        for (size_t i = 0; i < m->n_disks; i++)
+                (void) disk_read_badblocks(m, m->disks[i]);
+        return 0;
+}
+
+/* ---- lifecycle ---- */
+
+int manager_new(struct manager **ret, const char *config_path, const char *dropin_dir, const char *state_dir) {
+        struct manager *m;
+
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        m->state_dir_fd = -1;
+        m->next_event_id = 1;
+        m->page_size = (uint64_t) sysconf(_SC_PAGESIZE);
+        m->config_path = strdup(config_path);
+        m->dropin_dir = strdup(dropin_dir);
+        if (!m->config_path || !m->dropin_dir) {
+                manager_free(m);
+                return -ENOMEM;
+        }
+
+        (void) mkdir(state_dir, 0700);
+        m->state_dir_fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (m->state_dir_fd < 0) {
+                int r = -errno;
+
+                log_error("cannot open state directory %s: %s", state_dir, strerror(errno));
+                manager_free(m);
+                return r;
+        }
+        *ret = m;
+        return 0;
+}
+
+struct manager *manager_free(struct manager *m) {
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < m->n_disks; i++)
+                disk_free(m->disks[i]);
+        free(m->disks);
+        sd_event_source_disable_unref(m->kernel_source);
+        sd_event_source_disable_unref(m->sysfs_source);
+        sd_event_source_disable_unref(m->rescan_timer);
+        sd_device_monitor_unref(m->monitor);
+        daxmf_kernel_close(m->kernel);
+        daxmf_engine_done(&m->engine);
+        sd_event_unref(m->event);
+        if (m->state_dir_fd >= 0)
+                close(m->state_dir_fd);
+        free(m->events);
+        free(m->requests);
+        free(m->config_path);
+        free(m->dropin_dir);
+        free(m);
+        return NULL;
+}
+
+int manager_start(struct manager *m) {
+        _cleanup_(rangeset_done) struct daxmf_rangeset pending = {}, completed = {};
+        unsigned line = 0;
+        sigset_t ss;
+        int r;
+
+        daxmf_config_load(&m->config, m->config_path, m->dropin_dir, log_config_warning, NULL);
+        r = daxmf_engine_init(&m->engine, &m->config);
+        if (r < 0)
+                return r;
+
+        /* What an earlier run left: failed pages stay failed, pending ones go out. */
+        r = daxmf_state_load(m->state_dir_fd, STATE_FILE, &pending, &completed, &line);
+        if (r == -EBADMSG)
+                log_error("state file %s is corrupt at line %u; kept as %s.corrupt, starting empty", STATE_FILE, line,
+                          STATE_FILE);
+        else if (r < 0 && r != -ENOENT)
+                log_error("cannot read the state file: %s", strerror(-r));
+        else if (r == 0) {
+                rangeset_done(&m->engine.completed);
+                m->engine.completed = completed;
+                completed = (struct daxmf_rangeset) {};
+                for (size_t i = 0; i < pending.n; i++)
+                        (void) daxmf_engine_submit(&m->engine, DAXMF_EVENT_MANUAL, pending.ranges[i].start,
+                                                   pending.ranges[i].end, NULL);
+                if (pending.n)
+                        log_info("resuming %" PRIu64 " page(s) left pending by the last run",
+                                 rangeset_pages(&pending));
+        }
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return r;
+
+        sigemptyset(&ss);
+        sigaddset(&ss, SIGTERM);
+        sigaddset(&ss, SIGINT);
+        sigaddset(&ss, SIGHUP);
+        sigaddset(&ss, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &ss, NULL);
+        if ((r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL)) < 0 ||
+            (r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL)) < 0 ||
+            (r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m)) < 0 ||
+            (r = sd_event_add_signal(m->event, NULL, SIGUSR1, on_sigusr1, m)) < 0)
+                return r;
+        r = sd_event_set_watchdog(m->event, true);
+        if (r < 0)
+                return r;
+
+        r = sd_event_add_defer(m->event, &m->sysfs_source, on_sysfs_defer, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_enabled(m->sysfs_source, SD_EVENT_OFF);
+
+        manager_connect_kernel(m);
+
+        r = sd_device_monitor_new(&m->monitor);
+        if (r >= 0)
+                r = sd_device_monitor_filter_add_match_subsystem_devtype(m->monitor, "block", "disk");
+        if (r >= 0)
+                r = sd_device_monitor_filter_add_match_subsystem_devtype(m->monitor, "dax", NULL);
+        if (r >= 0)
+                r = sd_device_monitor_filter_add_match_subsystem_devtype(m->monitor, "nd", NULL);
+        if (r >= 0)
+                r = sd_device_monitor_attach_event(m->monitor, m->event);
+        if (r >= 0)
+                r = sd_device_monitor_start(m->monitor, on_device_event, m);
+        if (r < 0)
+                return log_error_errno(r, "cannot watch udev events: %s", strerror(-r));
+
+        (void) manager_enumerate_disks(m);
+        r = manager_arm_rescan(m);
+        if (r < 0)
+                return r;
+
+        manager_pump(m);
+        sd_notify(false, "READY=1");
+        manager_update_status(m);
+        return 0;
+}
+
+int manager_run(struct manager *m) {
+        int r;
+
+        r = sd_event_loop(m->event);
+        sd_notify(false, "STOPPING=1");
+        /* Whatever is still pending is in the state file for the next run. */
+        manager_save_state(m);
+        return r;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-device.h>
+#include <systemd/sd-event.h>
+
+#include "conf.h"
+#include "daxmf-kernel.h"
+#include "engine.h"
+#include "rangeset.h"
+
+/* A pmem block device whose badblocks are watched. */
+struct pmem_disk {
+        char *name;                     /* pmem0 */
+        uint64_t data_phys;             /* where sector 0 lives */
+        uint64_t size;                  /* bytes */
+        int badblocks_fd;
+        sd_event_source *badblocks_source;
+        struct daxmf_rangeset bad;      /* sectors known bad */
+};
+
+/* An event until its pages are all dealt with, then logged once. */
+struct open_event {
+        uint64_t id;
+        enum daxmf_event_kind kind;
+        char device[32];
+        uint64_t sector, sectors;
+        uint64_t start_pfn, end_pfn;
+        enum daxmf_action action;
+        uint64_t started_usec;
+        uint64_t pages_failed;
+};
+
+/* A request on its way to the module. */
+struct request {
+        uint32_t seq;
+        uint64_t cookie;
+};
+
+struct manager {
+        sd_event *event;
+        char *config_path;
+        char *dropin_dir;
+        struct daxmf_config config;
+
+        int state_dir_fd;
+        struct daxmf_engine engine;
+        bool state_dirty;
+
+        struct daxmf_kernel *kernel;            /* NULL: degraded, sysfs per page */
+        sd_event_source *kernel_source;
+        struct request *requests;
+        size_t n_requests;
+        sd_event_source *sysfs_source;          /* runs batches without the module */
+
+        sd_device_monitor *monitor;
+        struct pmem_disk **disks;
+        size_t n_disks;
+        sd_event_source *rescan_timer;
+
+        struct open_event *events;
+        size_t n_events;
+        uint64_t next_event_id;
+
+        char degraded[256];
+        uint64_t page_size;
+};
+
+int manager_new(struct manager **ret, const char *config_path, const char *dropin_dir, const char *state_dir);
+struct manager *manager_free(struct manager *m);
+int manager_start(struct manager *m);
+int manager_run(struct manager *m);
