@@ -574,6 +574,9 @@ static int manager_enumerate_disks(struct manager *m) {
                 r = sd_device_enumerator_add_match_subsystem(en, "block", true);
         if (r >= 0)
                 r = sd_device_enumerator_add_match_sysname(en, "pmem*");
+        /* A disk udev has not processed yet is still a disk to watch. */
+        if (r >= 0)
+                r = sd_device_enumerator_allow_uninitialized(en);
         if (r < 0) {
                 sd_device_enumerator_unref(en);
                 return r;

@@ -52,6 +52,12 @@ for bin in "$@"; do
 	copy_with_libs "$bin" "/usr/bin/$(basename "$bin")"
 done
 
+# journald and journalctl: the daemon's records are read back from a real journal.
+mkdir -p "$root/lib/systemd" "$root/etc/systemd" "$root/var/lib/daxmf"
+copy_with_libs /lib/systemd/systemd-journald /lib/systemd/systemd-journald
+copy_with_libs /bin/journalctl /usr/bin/journalctl
+echo 0123456789abcdef0123456789abcdef >"$root/etc/machine-id"
+
 # Kernel modules: only what the tests load, plus depmod's data.
 mkdir -p "$root$moddir/kernel" "$root$moddir/extra"
 for m in drivers/nvdimm drivers/dax drivers/acpi/nfit fs/xfs fs/ext4 fs/jbd2 \

@@ -59,3 +59,17 @@ wait_for() {
 
 # field NAME FILE: value of "NAME=value" in a key=value report.
 field() { sed -n "s/^$1=//p" "$2" | head -n 1; }
+
+# Start journald (it opens its own sockets) and wait for it.
+start_journald() {
+	# journald wants to know its cgroup.
+	grep -q ' /sys/fs/cgroup ' /proc/mounts || mount -t cgroup2 cgroup2 /sys/fs/cgroup || die "mount cgroup2"
+	mkdir -p /run/systemd/journal
+	/lib/systemd/systemd-journald >/dev/null 2>&1 &
+	wait_for /run/systemd/journal/socket 50 || die "journald did not start"
+}
+
+# journal_field MESSAGE_ID FIELD: values of FIELD in that message's records.
+journal_field() {
+	journalctl --no-pager -o verbose "MESSAGE_ID=$1" 2>/dev/null | sed -n "s/^ *$2=//p"
+}

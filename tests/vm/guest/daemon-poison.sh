@@ -1,0 +1,62 @@
+# daxmfd: poison in a file on fsdax XFS becomes a range failure through the
+# module.  A bad range written into the pmem disk's badblocks (the kernel does
+# not wake pollers for that; the rescan timer finds it) -> the early-kill
+# mapper of those sectors gets BUS_MCEERR_AO, and the journal holds one
+# poison record with the whole chain: device, sectors, physical range,
+# action, result.
+. /tests/lib.sh
+
+start_journald
+load_daxmf
+mount_xfs_dax
+xfs_io -f -c "pwrite -q -S 0x70 0 64k" -c fsync /mnt/f || die "write f"
+base=$(pmem_data_phys)
+set -- $(file-pfns /mnt/f "$base")
+pfn=$1
+sector=$(( (pfn * 4096 - base) / 512 ))
+
+mapper --path /mnt/f --length 65536 --kill early --ready f.ready --report f.rep &
+wait_for f.ready || die "mapper did not start"
+
+mkdir -p /etc/daxmf
+printf '[Poison]\nRescanIntervalSec=500ms\n' >/etc/daxmf/daxmfd.conf
+daxmfd 2>daxmfd.err &
+daemon=$!
+n=50
+until journalctl --no-pager 2>/dev/null | grep -q 'watching pmem0'; do
+	n=$((n - 1)); [ $n -gt 0 ] || die "daxmfd did not start watching pmem0: $(journalctl --no-pager | tail -8; cat daxmfd.err)"
+	sleep 0.1
+done
+pass "daxmfd watches pmem0"
+
+# Two pages of the file go bad.
+echo "$((sector + 8)) 16" >/sys/block/pmem0/badblocks
+n=100
+until [ -n "$(journal_field cf97945658094f1db7308336789c695b DAXMF_RESULT)" ]; do
+	n=$((n - 1)); [ $n -gt 0 ] || break
+	sleep 0.1
+done
+journalctl --no-pager -o verbose MESSAGE_ID=cf97945658094f1db7308336789c695b | sed 's/^/# /'
+[ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_EVENT)" = poison ] && pass "one poison record" || fail "poison record"
+[ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_RESULT)" = complete ] && pass "result complete" || fail "result"
+[ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_SECTOR)" = "$((sector + 8))" ] &&
+	[ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_SECTORS)" = 16 ] && pass "sectors recorded" || fail "sectors"
+want=$(printf '0x%x' $((base + (sector + 8) * 512)))
+[ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_PHYS_START)" = "$want" ] && pass "physical start $want" || fail "phys start"
+[ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_PAGES)" = 2 ] && pass "2 pages" || fail "pages"
+[ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_VIA)" = module ] && pass "failed through the module" || fail "via"
+[ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_EVENT | wc -l)" = 1 ] && pass "logged once" || fail "logged more than once"
+
+kill -USR1 "$(field pid f.ready)"
+wait_for f.rep || die "no report"
+echo "# f: $(tr '\n' ' ' <f.rep)"
+[ "$(field sigbus f.rep)" -ge 1 ] && [ "$(field sigbus_first_code f.rep)" = 5 ] && pass "the mapper got BUS_MCEERR_AO" ||
+	fail "mapper: $(field sigbus f.rep) signals"
+[ "$(field sigbus_outside f.rep)" = 0 ] && pass "si_addr inside the mapping" || fail "si_addr outside"
+
+# The state file knows those pages are done: a restart does not fail them again.
+grep -q "^completed $(printf '0x%x' $((pfn + 1))) $(printf '0x%x' $((pfn + 3)))\$" /var/lib/daxmf/ranges &&
+	pass "state file records the completed pages" || fail "state: $(cat /var/lib/daxmf/ranges)"
+kill -TERM $daemon
+wait $daemon && pass "daxmfd stops cleanly on SIGTERM" || fail "daxmfd exit status"
+finish
