@@ -1,0 +1,49 @@
+# Without the module daxmfd still runs, says it is degraded (journal), and
+# fails poison pages through hard_offline_page, page by page: the early-kill
+# mapper is still signalled, and the record says how.
+. /tests/lib.sh
+
+start_journald
+# Keep the module out: its family alias would load it on first use.
+echo /bin/true >/proc/sys/kernel/modprobe
+mount_xfs_dax
+xfs_io -f -c "pwrite -q -S 0x71 0 64k" -c fsync /mnt/g || die "write g"
+base=$(pmem_data_phys)
+set -- $(file-pfns /mnt/g "$base")
+sector=$(( ($1 * 4096 - base) / 512 ))
+
+mapper --path /mnt/g --length 65536 --kill early --ready g.ready --report g.rep &
+wait_for g.ready || die "mapper did not start"
+
+mkdir -p /etc/daxmf
+printf '[Poison]\nRescanIntervalSec=500ms\n' >/etc/daxmf/daxmfd.conf
+daxmfd 2>daxmfd.err &
+daemon=$!
+n=50
+until [ -n "$(journal_field fcab4ff2a61847178f10f2912581067f DAXMF_DEGRADED)" ]; do
+	n=$((n - 1)); [ $n -gt 0 ] || die "no degraded record: $(journalctl --no-pager | tail -5; cat daxmfd.err)"
+	sleep 0.1
+done
+journal_field fcab4ff2a61847178f10f2912581067f DAXMF_DEGRADED | grep -q 'module not loaded' &&
+	pass "journal says degraded: module not loaded" || fail "degraded reason"
+grep -q '^daxmf ' /proc/modules && fail "the module got loaded"
+
+echo "$((sector + 8)) 8" >/sys/block/pmem0/badblocks
+n=100
+until [ -n "$(journal_field cf97945658094f1db7308336789c695b DAXMF_RESULT)" ]; do
+	n=$((n - 1)); [ $n -gt 0 ] || break
+	sleep 0.1
+done
+[ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_VIA)" = sysfs ] && pass "failed through hard_offline_page" ||
+	fail "via: $(journal_field cf97945658094f1db7308336789c695b DAXMF_VIA)"
+[ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_RESULT)" = complete ] && pass "result complete" || fail "result"
+grep -q '^HardwareCorrupted: *4 kB' /proc/meminfo && pass "the kernel counted the page (HardwareCorrupted 4 kB)" ||
+	fail "$(grep HardwareCorrupted /proc/meminfo)"
+
+kill -USR1 "$(field pid g.ready)"
+wait_for g.rep || die "no report"
+[ "$(field sigbus g.rep)" -ge 1 ] && [ "$(field sigbus_first_code g.rep)" = 5 ] && pass "the mapper got BUS_MCEERR_AO" ||
+	fail "mapper: $(tr '\n' ' ' <g.rep)"
+kill -TERM $daemon
+wait $daemon && pass "daxmfd stops cleanly" || fail "exit status"
+finish
