@@ -35,6 +35,10 @@ static const struct nla_policy daxmf_fail_range_policy[DAXMF_ATTR_MAX + 1] = {
 	[DAXMF_ATTR_COOKIE]	= { .type = NLA_U64 },
 };
 
+static const struct nla_policy daxmf_get_job_policy[DAXMF_ATTR_MAX + 1] = {
+	[DAXMF_ATTR_COOKIE]	= { .type = NLA_U64 },
+};
+
 static int daxmf_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 			  struct genl_info *info)
 {
@@ -75,7 +79,8 @@ static int daxmf_get_info(struct sk_buff *skb, struct genl_info *info)
 			      DAXMF_ATTR_PAD) ||
 	    nla_put_u32(msg, DAXMF_ATTR_PAGE_SHIFT, PAGE_SHIFT) ||
 	    nla_put_u32(msg, DAXMF_ATTR_MAX_JOBS, READ_ONCE(daxmf_max_jobs)) ||
-	    nla_put_u32(msg, DAXMF_ATTR_JOBS_RUNNING, daxmf_jobs_running()))
+	    nla_put_u32(msg, DAXMF_ATTR_JOBS_RUNNING, daxmf_jobs_running()) ||
+	    nla_put_u32(msg, DAXMF_ATTR_HISTORY_JOBS, DAXMF_HISTORY_JOBS))
 		goto too_big;
 
 	genlmsg_end(msg, hdr);
@@ -255,6 +260,34 @@ static int daxmf_fail_range(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(reply, info);
 }
 
+static int daxmf_get_job(struct sk_buff *skb, struct genl_info *info)
+{
+	struct daxmf_range_result res;
+	struct daxmf_range_req req;
+	struct sk_buff *reply;
+	bool done;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, DAXMF_ATTR_COOKIE)) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute DAXMF_ATTR_COOKIE");
+		return -EINVAL;
+	}
+
+	ret = daxmf_job_lookup(nla_get_u64(info->attrs[DAXMF_ATTR_COOKIE]),
+			       &req, &res, &done);
+	if (ret) {
+		NL_SET_ERR_MSG(info->extack, "no running or recently finished job has this cookie");
+		return ret;
+	}
+
+	reply = daxmf_range_msg(&req, &res, done ? DAXMF_CMD_RANGE_DONE :
+				DAXMF_CMD_RANGE_PROGRESS,
+				info->snd_portid, info->snd_seq);
+	if (!reply)
+		return -ENOMEM;
+	return genlmsg_reply(reply, info);
+}
+
 static const struct genl_ops daxmf_ops[] = {
 	{
 		/* No policy: the core rejects every attribute. */
@@ -265,6 +298,12 @@ static const struct genl_ops daxmf_ops[] = {
 		.cmd = DAXMF_CMD_FAIL_RANGE,
 		.doit = daxmf_fail_range,
 		.policy = daxmf_fail_range_policy,
+		.maxattr = DAXMF_ATTR_MAX,
+	},
+	{
+		.cmd = DAXMF_CMD_GET_JOB,
+		.doit = daxmf_get_job,
+		.policy = daxmf_get_job_policy,
 		.maxattr = DAXMF_ATTR_MAX,
 	},
 };

@@ -59,6 +59,13 @@ int daxmf_jobs_init(void);
 int daxmf_job_submit(const struct daxmf_range_req *req, u64 *ret_job_id,
 		     struct netlink_ext_ack *extack);
 unsigned int daxmf_jobs_running(void);
+#define DAXMF_HISTORY_JOBS 1024
+/*
+ * The newest job with this cookie: running (*ret_done false, counters so
+ * far) or among the last DAXMF_HISTORY_JOBS finished.  -ENOENT otherwise.
+ */
+int daxmf_job_lookup(u64 cookie, struct daxmf_range_req *ret_req,
+		     struct daxmf_range_result *ret_res, bool *ret_done);
 /* Set once unload has begun: running ranges stop at the next page/batch. */
 bool daxmf_stopping(void);
 /* Refuse new jobs, stop and wait for the running ones. */

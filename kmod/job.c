@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
@@ -24,7 +25,14 @@ struct daxmf_job {
 	struct list_head node;
 	struct work_struct work;
 	struct daxmf_range_req req;
+	struct daxmf_range_result res;	/* counters, updated as it runs */
 	atomic_t cancelled;	/* the requester's socket was closed */
+};
+
+/* What became of the last finished jobs, for requesters that restarted. */
+struct daxmf_finished {
+	struct daxmf_range_req req;
+	struct daxmf_range_result res;
 };
 
 static struct workqueue_struct *daxmf_wq;
@@ -33,6 +41,9 @@ static LIST_HEAD(daxmf_jobs);		/* queued and running, under the lock */
 static unsigned int daxmf_jobs_count;
 static u64 daxmf_last_job_id;
 static bool daxmf_jobs_closed;
+static struct daxmf_finished *daxmf_history;	/* ring, under the lock */
+static unsigned int daxmf_history_next;
+static unsigned int daxmf_history_count;
 
 bool daxmf_stopping(void)
 {
@@ -47,21 +58,63 @@ unsigned int daxmf_jobs_running(void)
 static void daxmf_job_run(struct work_struct *work)
 {
 	struct daxmf_job *job = container_of(work, struct daxmf_job, work);
-	struct daxmf_range_result res;
+	struct daxmf_range_result *res = &job->res;
+	struct daxmf_finished *f;
 
-	daxmf_range_fail(&job->req, &job->cancelled, &res);
-	daxmf_genl_notify_done(&job->req, &res);
+	daxmf_range_fail(&job->req, &job->cancelled, res);
 
-	pr_info_ratelimited("job %llu: pfn %#llx+%llu: %llu handled, %llu failed, %llu unmapped, status %d\n",
-			    job->req.job_id, job->req.pfn, job->req.pages,
-			    res.pages_done, res.pages_failed,
-			    res.pages_unmapped, res.status);
-
+	/* Recorded before it is announced: GET_JOB never misses a told end. */
 	spin_lock(&daxmf_jobs_lock);
 	list_del(&job->node);
 	daxmf_jobs_count--;
+	f = &daxmf_history[daxmf_history_next];
+	f->req = job->req;
+	f->res = *res;
+	daxmf_history_next = (daxmf_history_next + 1) % DAXMF_HISTORY_JOBS;
+	if (daxmf_history_count < DAXMF_HISTORY_JOBS)
+		daxmf_history_count++;
 	spin_unlock(&daxmf_jobs_lock);
+
+	daxmf_genl_notify_done(&job->req, res);
+	pr_info_ratelimited("job %llu: pfn %#llx+%llu: %llu handled, %llu failed, %llu unmapped, status %d\n",
+			    job->req.job_id, job->req.pfn, job->req.pages,
+			    res->pages_done, res->pages_failed,
+			    res->pages_unmapped, res->status);
 	kfree(job);
+}
+
+int daxmf_job_lookup(u64 cookie, struct daxmf_range_req *ret_req,
+		     struct daxmf_range_result *ret_res, bool *ret_done)
+{
+	struct daxmf_job *job;
+	unsigned int i, slot;
+	int ret = -ENOENT;
+
+	spin_lock(&daxmf_jobs_lock);
+	list_for_each_entry_reverse(job, &daxmf_jobs, node) {
+		if (job->req.cookie != cookie)
+			continue;
+		/* Counters of a running job: a snapshot, each value whole. */
+		*ret_req = job->req;
+		*ret_res = job->res;
+		*ret_done = false;
+		ret = 0;
+		goto out;
+	}
+	for (i = 1; i <= daxmf_history_count; i++) {
+		slot = (daxmf_history_next + DAXMF_HISTORY_JOBS - i) %
+		       DAXMF_HISTORY_JOBS;
+		if (daxmf_history[slot].req.cookie != cookie)
+			continue;
+		*ret_req = daxmf_history[slot].req;
+		*ret_res = daxmf_history[slot].res;
+		*ret_done = true;
+		ret = 0;
+		break;
+	}
+out:
+	spin_unlock(&daxmf_jobs_lock);
+	return ret;
 }
 
 int daxmf_job_submit(const struct daxmf_range_req *req, u64 *ret_job_id,
@@ -128,14 +181,22 @@ int daxmf_jobs_init(void)
 {
 	int ret;
 
+	daxmf_history = kvcalloc(DAXMF_HISTORY_JOBS, sizeof(*daxmf_history),
+				 GFP_KERNEL);
+	if (!daxmf_history)
+		return -ENOMEM;
+
 	/* Unbound: a long range must not hold up a per-CPU worker pool. */
 	daxmf_wq = alloc_workqueue("daxmf", WQ_UNBOUND, 0);
-	if (!daxmf_wq)
+	if (!daxmf_wq) {
+		kvfree(daxmf_history);
 		return -ENOMEM;
+	}
 
 	ret = netlink_register_notifier(&daxmf_netlink_nb);
 	if (ret) {
 		destroy_workqueue(daxmf_wq);
+		kvfree(daxmf_history);
 		return ret;
 	}
 	return 0;
@@ -155,4 +216,5 @@ void daxmf_jobs_exit(void)
 {
 	netlink_unregister_notifier(&daxmf_netlink_nb);
 	destroy_workqueue(daxmf_wq);
+	kvfree(daxmf_history);
 }

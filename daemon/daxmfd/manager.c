@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,8 +54,8 @@ static void manager_set_degraded(struct manager *m, const char *reason) {
 static void manager_save_state(struct manager *m) {
         int r;
 
-        r = daxmf_state_save(m->state_dir_fd, STATE_FILE, &m->engine.pending, &m->engine.in_flight,
-                             &m->engine.completed);
+        r = daxmf_state_save(m->state_dir_fd, STATE_FILE, &m->engine.pending, m->engine.batches,
+                             m->engine.n_batches, &m->engine.completed);
         if (r < 0) {
                 /* Keep running: the ranges are still in memory and saved at the next change. */
                 log_error("cannot save state: %s", strerror(-r));
@@ -258,7 +259,8 @@ static int on_sysfs_defer(sd_event_source *s, void *userdata) {
 }
 
 static void manager_pump(struct manager *m) {
-        struct daxmf_batch b;
+        struct daxmf_batch batches[64], b;
+        size_t n = 0;
 
         if (!m->kernel) {
                 if (daxmf_engine_pending_pages(&m->engine) > 0)
@@ -266,33 +268,42 @@ static void manager_pump(struct manager *m) {
                 return;
         }
 
-        while (daxmf_engine_next(&m->engine, &b)) {
+        while (n < ELEMENTSOF(batches) && daxmf_engine_next(&m->engine, &b))
+                batches[n++] = b;
+        if (n == 0)
+                return;
+
+        /*
+         * On disk as in flight before the module sees them: a restart then
+         * asks the module about each instead of sending it again blindly.
+         */
+        manager_save_state(m);
+
+        for (size_t i = 0; i < n; i++) {
                 struct daxmf_range_request req = {
                         .has_pfn = true,
-                        .pfn = b.start,
+                        .pfn = batches[i].start,
                         .has_pages = true,
-                        .pages = b.pages,
-                        .cookie = b.cookie,
+                        .pages = batches[i].pages,
+                        .cookie = batches[i].cookie,
                 };
-                struct request *n;
+                struct request *nr;
                 uint32_t seq;
                 int r;
 
                 r = daxmf_kernel_send_fail_range(m->kernel, &req, &seq);
                 if (r < 0) {
-                        log_error("cannot send pfn 0x%" PRIx64 "+%" PRIu64 " to the module: %s", b.start, b.pages,
+                        log_error("cannot send pfn 0x%" PRIx64 "+%" PRIu64 " to the module: %s", req.pfn, req.pages,
                                   strerror(-r));
-                        (void) daxmf_engine_complete(&m->engine, b.cookie, 0, -ECONNRESET);
                         manager_drop_kernel(m, "module connection failed");
                         return;
                 }
-                n = reallocarray(m->requests, m->n_requests + 1, sizeof(*n));
-                if (n) {
-                        m->requests = n;
-                        m->requests[m->n_requests++] = (struct request) { seq, b.cookie };
+                nr = reallocarray(m->requests, m->n_requests + 1, sizeof(*nr));
+                if (nr) {
+                        m->requests = nr;
+                        m->requests[m->n_requests++] = (struct request) { seq, req.cookie };
                 }
         }
-        manager_save_state(m);
         manager_update_status(m);
 }
 
@@ -307,16 +318,22 @@ static void manager_drop_kernel(struct manager *m, const char *why) {
         manager_pump(m);
 }
 
+/* Connect (blocking, for the start-up questions); attached to the loop later. */
 static void manager_connect_kernel(struct manager *m) {
         int r;
 
         r = daxmf_kernel_open(&m->kernel);
-        if (r < 0) {
+        if (r < 0)
                 manager_set_degraded(m, r == -ENOENT ?
                                      "daxmf module not loaded: poison goes through hard_offline_page page by page, removals are only logged" :
                                      "cannot talk to the daxmf module");
-                return;
-        }
+}
+
+static int manager_attach_kernel(struct manager *m) {
+        int r;
+
+        if (!m->kernel)
+                return 0;
         r = daxmf_kernel_set_nonblocking(m->kernel);
         if (r >= 0)
                 r = sd_event_add_io(m->event, &m->kernel_source, daxmf_kernel_fd(m->kernel), EPOLLIN,
@@ -325,6 +342,7 @@ static void manager_connect_kernel(struct manager *m) {
                 m->kernel = daxmf_kernel_close(m->kernel);
                 manager_set_degraded(m, "cannot watch the daxmf module connection");
         }
+        return 0;
 }
 
 static int manager_submit(struct manager *m, enum daxmf_event_kind kind, const char *device, uint64_t sector,
@@ -382,16 +400,31 @@ static int disk_read_badblocks(struct manager *m, struct pmem_disk *d) {
         _cleanup_(rangeset_done) struct daxmf_rangeset now = {}, appeared = {}, cleared = {};
         char buf[8192];
         unsigned line = 0;
+        bool truncated = false;
         ssize_t n;
         int r;
 
         n = pread(d->badblocks_fd, buf, sizeof(buf), 0);
         if (n < 0)
                 return log_error_errno(-errno, "%s: cannot read badblocks: %s", d->name, strerror(errno));
-        r = badblocks_parse(buf, (size_t) n, &now, &line);
+        r = badblocks_parse(buf, (size_t) n, &now, &line, &truncated);
         if (r < 0)
                 return log_error_errno(r, "%s: badblocks line %u is not 'SECTOR COUNT'; listing ignored", d->name,
                                        line);
+        if (truncated && !d->truncated_warned) {
+                log_warning("%s: the badblocks list is longer than sysfs shows (one page); bad ranges past "
+                            "sector %" PRIu64 " are not seen", d->name,
+                            now.n ? now.ranges[now.n - 1].end : 0);
+                d->truncated_warned = true;
+        }
+        /*
+         * Past the cut the kernel's list goes on: what we saw before there
+         * is not "cleared" just because this read stopped short.
+         */
+        if (truncated && now.n)
+                for (size_t i = 0; i < d->bad.n; i++)
+                        if (d->bad.ranges[i].start >= now.ranges[now.n - 1].end)
+                                (void) rangeset_add(&now, d->bad.ranges[i].start, d->bad.ranges[i].end);
         r = badblocks_diff(&d->bad, &now, &appeared, &cleared);
         if (r < 0)
                 return r;
@@ -707,9 +740,42 @@ struct manager *manager_free(struct manager *m) {
         return NULL;
 }
 
+/*
+ * Batches the last run had sent: ask the module what became of each, so a
+ * batch it finished is not failed again and one it never saw is sent.
+ */
+static void manager_reconcile(struct manager *m, const struct daxmf_state *st) {
+        for (size_t i = 0; i < st->n_in_flight; i++) {
+                const struct daxmf_batch *b = &st->in_flight[i];
+                struct daxmf_range_result res = {};
+                struct daxmf_error e = {};
+                uint64_t done = 0;
+                int r = -ENOENT;
+
+                /* A job the last run's death cancelled ends within a batch. */
+                for (unsigned tries = 0; m->kernel && tries < 100; tries++) {
+                        r = daxmf_kernel_get_job(m->kernel, b->cookie, &res, &e);
+                        if (r < 0 || res.done)
+                                break;
+                        usleep(50 * 1000);
+                }
+                if (r == 0 && res.done && res.pfn == b->start && res.pages == b->pages)
+                        done = res.status == 0 ? b->pages : res.pages_done;
+                if (done > 0)
+                        (void) rangeset_add(&m->engine.completed, b->start, b->start + done);
+                if (done < b->pages)
+                        (void) daxmf_engine_submit(&m->engine, DAXMF_EVENT_MANUAL, b->start + done,
+                                                   b->start + b->pages, NULL);
+                log_info("batch 0x%" PRIx64 " of the last run (pfn 0x%" PRIx64 "+%" PRIu64 "): %" PRIu64
+                         " page(s) done by the module, %" PRIu64 " to send again", b->cookie, b->start, b->pages,
+                         done, b->pages - done);
+        }
+}
+
 int manager_start(struct manager *m) {
-        _cleanup_(rangeset_done) struct daxmf_rangeset pending = {}, completed = {};
+        _cleanup_(daxmf_state_done) struct daxmf_state st = {};
         unsigned line = 0;
+        uint32_t base;
         sigset_t ss;
         int r;
 
@@ -717,9 +783,14 @@ int manager_start(struct manager *m) {
         r = daxmf_engine_init(&m->engine, &m->config);
         if (r < 0)
                 return r;
+        /* Cookies name batches across restarts too: start each run elsewhere. */
+        if (getrandom(&base, sizeof(base), 0) == sizeof(base))
+                m->engine.next_cookie = ((uint64_t) base << 32) | 1;
+
+        manager_connect_kernel(m);
 
         /* What an earlier run left: failed pages stay failed, pending ones go out. */
-        r = daxmf_state_load(m->state_dir_fd, STATE_FILE, &pending, &completed, &line);
+        r = daxmf_state_load(m->state_dir_fd, STATE_FILE, &st, &line);
         if (r == -EBADMSG)
                 log_error("state file %s is corrupt at line %u; kept as %s.corrupt, starting empty", STATE_FILE, line,
                           STATE_FILE);
@@ -727,14 +798,15 @@ int manager_start(struct manager *m) {
                 log_error("cannot read the state file: %s", strerror(-r));
         else if (r == 0) {
                 rangeset_done(&m->engine.completed);
-                m->engine.completed = completed;
-                completed = (struct daxmf_rangeset) {};
-                for (size_t i = 0; i < pending.n; i++)
-                        (void) daxmf_engine_submit(&m->engine, DAXMF_EVENT_MANUAL, pending.ranges[i].start,
-                                                   pending.ranges[i].end, NULL);
-                if (pending.n)
+                m->engine.completed = st.completed;
+                st.completed = (struct daxmf_rangeset) {};
+                manager_reconcile(m, &st);
+                for (size_t i = 0; i < st.pending.n; i++)
+                        (void) daxmf_engine_submit(&m->engine, DAXMF_EVENT_MANUAL, st.pending.ranges[i].start,
+                                                   st.pending.ranges[i].end, NULL);
+                if (daxmf_engine_pending_pages(&m->engine) > 0)
                         log_info("resuming %" PRIu64 " page(s) left pending by the last run",
-                                 rangeset_pages(&pending));
+                                 daxmf_engine_pending_pages(&m->engine));
         }
 
         r = sd_event_default(&m->event);
@@ -761,7 +833,9 @@ int manager_start(struct manager *m) {
                 return r;
         (void) sd_event_source_set_enabled(m->sysfs_source, SD_EVENT_OFF);
 
-        manager_connect_kernel(m);
+        r = manager_attach_kernel(m);
+        if (r < 0)
+                return r;
 
         r = sd_device_monitor_new(&m->monitor);
         if (r >= 0)

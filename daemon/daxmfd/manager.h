@@ -19,6 +19,7 @@ struct pmem_disk {
         int badblocks_fd;
         sd_event_source *badblocks_source;
         struct daxmf_rangeset bad;      /* sectors known bad */
+        bool truncated_warned;
 };
 
 /* An event until its pages are all dealt with, then logged once. */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
 
@@ -6,11 +7,21 @@
 #include "macro.h"
 #include "parse-util.h"
 
-int badblocks_parse(const char *text, size_t size, struct daxmf_rangeset *ret, unsigned *ret_line) {
+int badblocks_parse(const char *text, size_t size, struct daxmf_rangeset *ret, unsigned *ret_line,
+                    bool *ret_truncated) {
         _cleanup_(rangeset_done) struct daxmf_rangeset set = {};
+        bool truncated = false;
         unsigned line = 0;
         size_t pos = 0;
         int r;
+
+        /* A listing that fills the page and ends mid-line was cut by sysfs. */
+        if (size >= BADBLOCKS_SYSFS_PAGE - 64 && size > 0 && text[size - 1] != '\n') {
+                const char *last = memrchr(text, '\n', size);
+
+                size = last ? (size_t) (last - text) + 1 : 0;
+                truncated = true;
+        }
 
         while (pos < size) {
                 const char *nl = memchr(text + pos, '\n', size - pos);
@@ -44,6 +55,8 @@ int badblocks_parse(const char *text, size_t size, struct daxmf_rangeset *ret, u
         rangeset_done(ret);
         *ret = set;
         set = (struct daxmf_rangeset) {};
+        if (ret_truncated)
+                *ret_truncated = truncated;
         return 0;
 
 bad:

@@ -95,7 +95,11 @@ static int on_valid(struct nl_msg *msg, void *userdata) {
 
         if (t->want_cmd == DAXMF_CMD_GET_INFO)
                 r = daxmf_decode_info(nlh, t->info);
-        else if (daxmf_decode_range(nlh, &t->early_done) == 0 && t->early_done.done) {
+        else if (t->want_cmd == DAXMF_CMD_GET_JOB) {
+                r = daxmf_decode_range(nlh, &t->early_done);
+                if (r == 0)
+                        t->have_done = true;
+        } else if (daxmf_decode_range(nlh, &t->early_done) == 0 && t->early_done.done) {
                 t->have_done = true;
                 return NL_OK;
         } else {
@@ -201,6 +205,31 @@ int daxmf_kernel_get_info(struct daxmf_kernel *k, struct daxmf_info *ret,
                 return -EBADMSG;        /* acked without a reply */
 
         *ret = info;
+        return 0;
+}
+
+int daxmf_kernel_get_job(struct daxmf_kernel *k, uint64_t cookie, struct daxmf_range_result *ret,
+                         struct daxmf_error *ret_error) {
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        struct transaction t = {
+                .k = k,
+                .want_cmd = DAXMF_CMD_GET_JOB,
+                .kernel_error = ret_error,
+        };
+        int r;
+
+        msg = new_request(k, DAXMF_CMD_GET_JOB);
+        if (!msg)
+                return -ENOMEM;
+        if (nla_put_u64(msg, DAXMF_ATTR_COOKIE, cookie) < 0)
+                return -ENOMEM;
+
+        r = transact(k, msg, &t);
+        if (r < 0)
+                return r;
+        if (!t.have_done || t.early_done.cookie != cookie)
+                return -EBADMSG;
+        *ret = t.early_done;
         return 0;
 }
 

@@ -39,6 +39,14 @@ int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_req
                             struct daxmf_range_result *ret, struct daxmf_error *ret_error);
 
 /*
+ * What became of the newest job with this cookie: *ret_done tells a finished
+ * job (RANGE_DONE) from a running one (counters so far).  -ENOENT when the
+ * module knows none (never received, or too long ago).
+ */
+int daxmf_kernel_get_job(struct daxmf_kernel *k, uint64_t cookie, struct daxmf_range_result *ret,
+                         struct daxmf_error *ret_error);
+
+/*
  * Events: open a connection subscribed to the family's "events" group.
  * daxmf_kernel_receive_events() blocks for the next batch of messages and
  * calls handler for each range event; a negative handler return stops and

@@ -25,20 +25,28 @@ static int write_set(FILE *f, const char *word, const struct daxmf_rangeset *s) 
         return 0;
 }
 
-int daxmf_state_write(FILE *f, const struct daxmf_rangeset *pending,
-                      const struct daxmf_rangeset *in_flight, const struct daxmf_rangeset *completed) {
-        if (fprintf(f, STATE_HEADER "\n") < 0 ||
-            write_set(f, "pending", pending) < 0 ||
-            write_set(f, "pending", in_flight) < 0 ||
-            write_set(f, "completed", completed) < 0 ||
-            fflush(f) != 0)
+void daxmf_state_done(struct daxmf_state *s) {
+        rangeset_done(&s->pending);
+        rangeset_done(&s->completed);
+        free(s->in_flight);
+        *s = (struct daxmf_state) {};
+}
+
+int daxmf_state_write(FILE *f, const struct daxmf_rangeset *pending, const struct daxmf_batch *in_flight,
+                      size_t n_in_flight, const struct daxmf_rangeset *completed) {
+        if (fprintf(f, STATE_HEADER "\n") < 0 || write_set(f, "pending", pending) < 0)
+                return -EIO;
+        for (size_t i = 0; i < n_in_flight; i++)
+                if (fprintf(f, "in-flight 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 "\n", in_flight[i].cookie,
+                            in_flight[i].start, in_flight[i].start + in_flight[i].pages) < 0)
+                        return -EIO;
+        if (write_set(f, "completed", completed) < 0 || fflush(f) != 0)
                 return -EIO;
         return 0;
 }
 
-int daxmf_state_read(FILE *f, struct daxmf_rangeset *ret_pending, struct daxmf_rangeset *ret_completed,
-                     unsigned *ret_line) {
-        _cleanup_(rangeset_done) struct daxmf_rangeset pending = {}, completed = {};
+int daxmf_state_read(FILE *f, struct daxmf_state *ret, unsigned *ret_line) {
+        _cleanup_(daxmf_state_done) struct daxmf_state st = {};
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
         unsigned line = 0;
@@ -47,8 +55,9 @@ int daxmf_state_read(FILE *f, struct daxmf_rangeset *ret_pending, struct daxmf_r
         int r;
 
         while ((n = getline(&buf, &size, f)) >= 0) {
-                char word[16], a[24], b[24], extra;
-                uint64_t start, end;
+                char word[16], a[24], b[24], c[24], extra;
+                uint64_t start, end, cookie;
+                int fields;
 
                 line++;
                 if (n > 0 && buf[n - 1] == '\n')
@@ -59,13 +68,28 @@ int daxmf_state_read(FILE *f, struct daxmf_rangeset *ret_pending, struct daxmf_r
                         header = true;
                         continue;
                 }
-                if (sscanf(buf, "%15s %23s %23s %c", word, a, b, &extra) != 3 ||
-                    parse_u64(a, &start) < 0 || parse_u64(b, &end) < 0 || start >= end)
+                fields = sscanf(buf, "%15s %23s %23s %23s %c", word, a, b, c, &extra);
+                if (strcmp(word, "in-flight") == 0) {
+                        struct daxmf_batch *nb;
+
+                        if (fields != 4 || parse_u64(a, &cookie) < 0 || parse_u64(b, &start) < 0 ||
+                            parse_u64(c, &end) < 0 || start >= end)
+                                goto bad;
+                        nb = reallocarray(st.in_flight, st.n_in_flight + 1, sizeof(*nb));
+                        if (!nb)
+                                return -ENOMEM;
+                        st.in_flight = nb;
+                        st.in_flight[st.n_in_flight++] = (struct daxmf_batch) {
+                                .cookie = cookie, .start = start, .pages = end - start,
+                        };
+                        continue;
+                }
+                if (fields != 3 || parse_u64(a, &start) < 0 || parse_u64(b, &end) < 0 || start >= end)
                         goto bad;
                 if (strcmp(word, "pending") == 0)
-                        r = rangeset_add(&pending, start, end);
+                        r = rangeset_add(&st.pending, start, end);
                 else if (strcmp(word, "completed") == 0)
-                        r = rangeset_add(&completed, start, end);
+                        r = rangeset_add(&st.completed, start, end);
                 else
                         goto bad;
                 if (r < 0)
@@ -75,16 +99,13 @@ int daxmf_state_read(FILE *f, struct daxmf_rangeset *ret_pending, struct daxmf_r
                 goto bad;       /* empty or truncated before the header */
 
         /* Pages both pending and completed were finished: completed wins. */
-        r = rangeset_remove_set(&pending, &completed);
+        r = rangeset_remove_set(&st.pending, &st.completed);
         if (r < 0)
                 return r;
 
-        rangeset_done(ret_pending);
-        rangeset_done(ret_completed);
-        *ret_pending = pending;
-        *ret_completed = completed;
-        pending = (struct daxmf_rangeset) {};
-        completed = (struct daxmf_rangeset) {};
+        daxmf_state_done(ret);
+        *ret = st;
+        st = (struct daxmf_state) {};
         return 0;
 
 bad:
@@ -94,7 +115,8 @@ bad:
 }
 
 int daxmf_state_save(int dir_fd, const char *name, const struct daxmf_rangeset *pending,
-                     const struct daxmf_rangeset *in_flight, const struct daxmf_rangeset *completed) {
+                     const struct daxmf_batch *in_flight, size_t n_in_flight,
+                     const struct daxmf_rangeset *completed) {
         _cleanup_(fclosep) FILE *f = NULL;
         _cleanup_free_ char *tmp = NULL;
         int fd, r;
@@ -112,7 +134,7 @@ int daxmf_state_save(int dir_fd, const char *name, const struct daxmf_rangeset *
                 goto fail;
         }
 
-        r = daxmf_state_write(f, pending, in_flight, completed);
+        r = daxmf_state_write(f, pending, in_flight, n_in_flight, completed);
         if (r < 0)
                 goto fail;
         if (fsync(fileno(f)) < 0) {
@@ -133,8 +155,7 @@ fail:
         return r;
 }
 
-int daxmf_state_load(int dir_fd, const char *name, struct daxmf_rangeset *ret_pending,
-                     struct daxmf_rangeset *ret_completed, unsigned *ret_line) {
+int daxmf_state_load(int dir_fd, const char *name, struct daxmf_state *ret, unsigned *ret_line) {
         _cleanup_(fclosep) FILE *f = NULL;
         _cleanup_free_ char *corrupt = NULL;
         int fd, r;
@@ -149,7 +170,7 @@ int daxmf_state_load(int dir_fd, const char *name, struct daxmf_rangeset *ret_pe
                 return r;
         }
 
-        r = daxmf_state_read(f, ret_pending, ret_completed, ret_line);
+        r = daxmf_state_read(f, ret, ret_line);
         if (r != -EBADMSG)
                 return r;
 

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "engine.h"
 #include "rangeset.h"
 
 /*
@@ -13,26 +14,36 @@
  *
  *   # daxmfd state 1
  *   pending 0x40000 0x40200
+ *   in-flight 0x5eed000000000007 0x40200 0x40400
  *   completed 0x41000 0x41010
  *
- * Pages that were in flight are saved as pending: after a crash they are
- * sent again (failing a page twice is harmless; missing one is not).
+ * Batches in flight keep their cookie: after a crash the module is asked
+ * what became of each (it remembers recent jobs by cookie), so a batch it
+ * finished is not sent again and one it never saw is.
  */
 
-int daxmf_state_write(FILE *f, const struct daxmf_rangeset *pending,
-                      const struct daxmf_rangeset *in_flight, const struct daxmf_rangeset *completed);
+struct daxmf_state {
+        struct daxmf_rangeset pending;
+        struct daxmf_rangeset completed;
+        struct daxmf_batch *in_flight;
+        size_t n_in_flight;
+};
+
+void daxmf_state_done(struct daxmf_state *s);
+
+int daxmf_state_write(FILE *f, const struct daxmf_rangeset *pending, const struct daxmf_batch *in_flight,
+                      size_t n_in_flight, const struct daxmf_rangeset *completed);
 
 /* Parse a state file; -EBADMSG with *ret_line set on the first bad line. */
-int daxmf_state_read(FILE *f, struct daxmf_rangeset *ret_pending, struct daxmf_rangeset *ret_completed,
-                     unsigned *ret_line);
+int daxmf_state_read(FILE *f, struct daxmf_state *ret, unsigned *ret_line);
 
 int daxmf_state_save(int dir_fd, const char *name, const struct daxmf_rangeset *pending,
-                     const struct daxmf_rangeset *in_flight, const struct daxmf_rangeset *completed);
+                     const struct daxmf_batch *in_flight, size_t n_in_flight,
+                     const struct daxmf_rangeset *completed);
 
 /*
  * Load NAME from the directory: -ENOENT when there is none.  A file that
  * cannot be parsed is renamed to NAME.corrupt (kept for the operator) and
  * -EBADMSG returned with *ret_line set.
  */
-int daxmf_state_load(int dir_fd, const char *name, struct daxmf_rangeset *ret_pending,
-                     struct daxmf_rangeset *ret_completed, unsigned *ret_line);
+int daxmf_state_load(int dir_fd, const char *name, struct daxmf_state *ret, unsigned *ret_line);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,7 @@
 #include "badblocks.h"
 
 static int parse(const char *text, struct daxmf_rangeset *s, unsigned *line) {
-        return badblocks_parse(text, strlen(text), s, line);
+        return badblocks_parse(text, strlen(text), s, line, NULL);
 }
 
 static void assert_ranges(const struct daxmf_rangeset *s, size_t n, const uint64_t *pairs) {
@@ -95,11 +96,42 @@ static void test_diff(void **state) {
         rangeset_done(&cleared);
 }
 
+static void test_truncated_by_sysfs(void **state) {
+        struct daxmf_rangeset s = {};
+        char text[BADBLOCKS_SYSFS_PAGE];
+        size_t len = 0;
+        unsigned line = 0, lines = 0;
+        bool truncated = false;
+
+        /* Whole lines until the page is nearly full, then a cut one. */
+        while (len + 16 < sizeof(text) - 8) {
+                len += (size_t) snprintf(text + len, sizeof(text) - len, "%u 512\n", lines * 1024);
+                lines++;
+        }
+        memcpy(text + len, "99999", 5);
+        len += 5;
+
+        assert_int_equal(badblocks_parse(text, len, &s, &line, &truncated), 0);
+        assert_true(truncated);
+        assert_int_equal(s.n, lines);
+        assert_int_equal(s.ranges[lines - 1].start, (lines - 1) * 1024);
+
+        /* A short listing without its newline is not sysfs output: an error. */
+        assert_int_equal(badblocks_parse("8 8", 3, &s, &line, &truncated), -EBADMSG);
+
+        /* A full listing that ends cleanly is not truncated. */
+        truncated = true;
+        assert_int_equal(badblocks_parse(text, len - 5, &s, &line, &truncated), 0);
+        assert_false(truncated);
+        rangeset_done(&s);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse),
                 cmocka_unit_test(test_parse_bad),
                 cmocka_unit_test(test_diff),
+                cmocka_unit_test(test_truncated_by_sysfs),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

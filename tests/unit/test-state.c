@@ -14,12 +14,12 @@
 
 #include "state.h"
 
-static int read_string(const char *text, struct daxmf_rangeset *p, struct daxmf_rangeset *c, unsigned *line) {
+static int read_string(const char *text, struct daxmf_state *st, unsigned *line) {
         FILE *f = fmemopen((void *) text, strlen(text), "r");
         int r;
 
         assert_non_null(f);
-        r = daxmf_state_read(f, p, c, line);
+        r = daxmf_state_read(f, st, line);
         fclose(f);
         return r;
 }
@@ -33,49 +33,58 @@ static void assert_ranges(const struct daxmf_rangeset *s, size_t n, const uint64
 }
 
 static void test_round_trip(void **state) {
-        struct daxmf_rangeset pending = {}, in_flight = {}, completed = {}, p = {}, c = {};
+        struct daxmf_rangeset pending = {}, completed = {};
+        const struct daxmf_batch in_flight[] = {
+                { .cookie = 0x5eed000000000007, .start = 0x40200, .pages = 0x200 },
+                { .cookie = 8, .start = 0x60000, .pages = 1 },
+        };
+        struct daxmf_state st = {};
         char *text = NULL;
         size_t size = 0;
         FILE *f;
 
         assert_int_equal(rangeset_add(&pending, 0x40000, 0x40200), 0);
         assert_int_equal(rangeset_add(&pending, 0x50000, 0x50001), 0);
-        assert_int_equal(rangeset_add(&in_flight, 0x40200, 0x40400), 0);
         assert_int_equal(rangeset_add(&completed, 0x41000, 0x41010), 0);
         assert_int_equal(rangeset_add(&completed, UINT64_MAX - 2, UINT64_MAX), 0);
 
         f = open_memstream(&text, &size);
-        assert_int_equal(daxmf_state_write(f, &pending, &in_flight, &completed), 0);
+        assert_int_equal(daxmf_state_write(f, &pending, in_flight, 2, &completed), 0);
         fclose(f);
         assert_string_equal(text,
                 "# daxmfd state 1\n"
                 "pending 0x40000 0x40200\n"
                 "pending 0x50000 0x50001\n"
-                "pending 0x40200 0x40400\n"
+                "in-flight 0x5eed000000000007 0x40200 0x40400\n"
+                "in-flight 0x8 0x60000 0x60001\n"
                 "completed 0x41000 0x41010\n"
                 "completed 0xfffffffffffffffd 0xffffffffffffffff\n");
 
-        /* In-flight pages come back as pending, merged with their neighbours. */
-        assert_int_equal(read_string(text, &p, &c, NULL), 0);
-        assert_ranges(&p, 2, (const uint64_t[]) { 0x40000, 0x40400, 0x50000, 0x50001 });
-        assert_ranges(&c, 2, (const uint64_t[]) { 0x41000, 0x41010, UINT64_MAX - 2, UINT64_MAX });
+        /* Batches in flight keep their cookies, apart from pending pages. */
+        assert_int_equal(read_string(text, &st, NULL), 0);
+        assert_ranges(&st.pending, 2, (const uint64_t[]) { 0x40000, 0x40200, 0x50000, 0x50001 });
+        assert_ranges(&st.completed, 2, (const uint64_t[]) { 0x41000, 0x41010, UINT64_MAX - 2, UINT64_MAX });
+        assert_int_equal(st.n_in_flight, 2);
+        assert_int_equal(st.in_flight[0].cookie, 0x5eed000000000007);
+        assert_int_equal(st.in_flight[0].start, 0x40200);
+        assert_int_equal(st.in_flight[0].pages, 0x200);
+        assert_int_equal(st.in_flight[1].cookie, 8);
+        assert_int_equal(st.in_flight[1].pages, 1);
 
         free(text);
         rangeset_done(&pending);
-        rangeset_done(&in_flight);
         rangeset_done(&completed);
-        rangeset_done(&p);
-        rangeset_done(&c);
+        daxmf_state_done(&st);
 }
 
 static void test_completed_wins(void **state) {
-        struct daxmf_rangeset p = {}, c = {};
+        struct daxmf_state st = {};
 
-        assert_int_equal(read_string("# daxmfd state 1\npending 10 20\ncompleted 15 30\n", &p, &c, NULL), 0);
-        assert_ranges(&p, 1, (const uint64_t[]) { 10, 15 });
-        assert_ranges(&c, 1, (const uint64_t[]) { 15, 30 });
-        rangeset_done(&p);
-        rangeset_done(&c);
+        assert_int_equal(read_string("# daxmfd state 1\npending 10 20\ncompleted 15 30\n", &st, NULL), 0);
+        assert_ranges(&st.pending, 1, (const uint64_t[]) { 10, 15 });
+        assert_ranges(&st.completed, 1, (const uint64_t[]) { 15, 30 });
+        assert_int_equal(st.n_in_flight, 0);
+        daxmf_state_done(&st);
 }
 
 static void test_bad_files(void **state) {
@@ -95,25 +104,32 @@ static void test_bad_files(void **state) {
                 { "# daxmfd state 1\nfailed 1 2\n", 2 },
                 { "# daxmfd state 1\ncompleted 1 2\n\n", 3 },
                 { "# daxmfd state 1\ncompleted 1 99999999999999999999\n", 2 },
+                { "# daxmfd state 1\nin-flight 1 2\n", 2 },
+                { "# daxmfd state 1\nin-flight 1 2 3 4\n", 2 },
+                { "# daxmfd state 1\nin-flight x 2 3\n", 2 },
+                { "# daxmfd state 1\nin-flight 1 3 3\n", 2 },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                struct daxmf_rangeset p = {}, c = {};
+                struct daxmf_state st = {};
                 unsigned line = 12345;
 
-                assert_int_equal(rangeset_add(&p, 7, 8), 0);
-                if (read_string(cases[i].text, &p, &c, &line) != -EBADMSG || line != cases[i].line)
+                assert_int_equal(rangeset_add(&st.pending, 7, 8), 0);
+                if (read_string(cases[i].text, &st, &line) != -EBADMSG || line != cases[i].line)
                         fail_msg("case %zu: not rejected at line %u (got line %u)", i, cases[i].line, line);
-                /* The caller's sets are untouched on failure. */
-                assert_int_equal(p.n, 1);
-                assert_int_equal(c.n, 0);
-                rangeset_done(&p);
+                /* The caller's state is untouched on failure. */
+                assert_int_equal(st.pending.n, 1);
+                assert_int_equal(st.completed.n, 0);
+                assert_int_equal(st.n_in_flight, 0);
+                daxmf_state_done(&st);
         }
 }
 
 static void test_save_and_load(void **state) {
         char dir[] = "/tmp/daxmf-state-XXXXXX", path[96];
-        struct daxmf_rangeset pending = {}, completed = {}, p = {}, c = {};
+        struct daxmf_rangeset pending = {}, completed = {};
+        const struct daxmf_batch b = { .cookie = 3, .start = 250, .pages = 10 };
+        struct daxmf_state st = {};
         unsigned line = 0;
         int dfd;
         FILE *f;
@@ -122,19 +138,21 @@ static void test_save_and_load(void **state) {
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         assert_true(dfd >= 0);
 
-        assert_int_equal(daxmf_state_load(dfd, "ranges", &p, &c, &line), -ENOENT);
+        assert_int_equal(daxmf_state_load(dfd, "ranges", &st, &line), -ENOENT);
 
         assert_int_equal(rangeset_add(&pending, 100, 200), 0);
         assert_int_equal(rangeset_add(&completed, 300, 400), 0);
-        assert_int_equal(daxmf_state_save(dfd, "ranges", &pending, NULL, &completed), 0);
+        assert_int_equal(daxmf_state_save(dfd, "ranges", &pending, &b, 1, &completed), 0);
         /* Saving again replaces the file; no temporary is left behind. */
         assert_int_equal(rangeset_add(&completed, 400, 500), 0);
-        assert_int_equal(daxmf_state_save(dfd, "ranges", &pending, NULL, &completed), 0);
+        assert_int_equal(daxmf_state_save(dfd, "ranges", &pending, &b, 1, &completed), 0);
         assert_int_equal(faccessat(dfd, ".ranges.tmp", F_OK, 0), -1);
 
-        assert_int_equal(daxmf_state_load(dfd, "ranges", &p, &c, &line), 0);
-        assert_ranges(&p, 1, (const uint64_t[]) { 100, 200 });
-        assert_ranges(&c, 1, (const uint64_t[]) { 300, 500 });
+        assert_int_equal(daxmf_state_load(dfd, "ranges", &st, &line), 0);
+        assert_ranges(&st.pending, 1, (const uint64_t[]) { 100, 200 });
+        assert_ranges(&st.completed, 1, (const uint64_t[]) { 300, 500 });
+        assert_int_equal(st.n_in_flight, 1);
+        assert_int_equal(st.in_flight[0].cookie, 3);
 
         /* A corrupt file is kept aside for the operator, never silently used. */
         snprintf(path, sizeof(path), "%s/ranges", dir);
@@ -142,19 +160,18 @@ static void test_save_and_load(void **state) {
         assert_non_null(f);
         fputs("# daxmfd state 1\npending 5 x\n", f);
         fclose(f);
-        assert_int_equal(daxmf_state_load(dfd, "ranges", &p, &c, &line), -EBADMSG);
+        assert_int_equal(daxmf_state_load(dfd, "ranges", &st, &line), -EBADMSG);
         assert_int_equal(line, 2);
         assert_int_equal(faccessat(dfd, "ranges", F_OK, 0), -1);
         assert_int_equal(faccessat(dfd, "ranges.corrupt", F_OK, 0), 0);
-        assert_ranges(&p, 1, (const uint64_t[]) { 100, 200 });
+        assert_ranges(&st.pending, 1, (const uint64_t[]) { 100, 200 });
 
         assert_int_equal(unlinkat(dfd, "ranges.corrupt", 0), 0);
         close(dfd);
         assert_int_equal(rmdir(dir), 0);
         rangeset_done(&pending);
         rangeset_done(&completed);
-        rangeset_done(&p);
-        rangeset_done(&c);
+        daxmf_state_done(&st);
 }
 
 int main(void) {

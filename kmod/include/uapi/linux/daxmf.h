@@ -47,6 +47,12 @@ enum daxmf_cmd {
 	 * PAGEMAP_PAGES, PER_PAGE_PAGES, BATCHES
 	 */
 	DAXMF_CMD_RANGE_DONE,
+	/* request: COOKIE; reply: RANGE_PROGRESS for a job with that cookie
+	 * still running, else RANGE_DONE for the newest such job among the
+	 * last finished ones (see HISTORY_JOBS), else -ENOENT.  Lets a
+	 * requester that restarted learn what became of its ranges.
+	 */
+	DAXMF_CMD_GET_JOB,
 
 	__DAXMF_CMD_MAX,
 };
@@ -90,6 +96,7 @@ enum daxmf_attr {
 	DAXMF_ATTR_PAGE_SHIFT,		/* u32: log2 of the page size */
 	DAXMF_ATTR_MAX_JOBS,		/* u32: ranges that may run at once */
 	DAXMF_ATTR_JOBS_RUNNING,	/* u32: ranges queued or running now */
+	DAXMF_ATTR_HISTORY_JOBS,	/* u32: finished jobs GET_JOB remembers */
 
 	__DAXMF_ATTR_MAX,
 };
