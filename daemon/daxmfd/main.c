@@ -15,12 +15,15 @@
 #ifndef DAXMF_VERSION
 #define DAXMF_VERSION "unknown"
 #endif
+#ifndef DAXMF_CONFIG_DIR
+#define DAXMF_CONFIG_DIR "/etc/daxmf"
+#endif
 
 static void help(void) {
         printf("Usage: daxmfd [--config FILE] [--config-dir DIR] [--state-dir DIR] [--log-to-stderr]\n"
                "\n"
-               "  --config FILE      main configuration (default /etc/daxmf/daxmfd.conf)\n"
-               "  --config-dir DIR   drop-ins, *.conf (default /etc/daxmf/daxmfd.conf.d)\n"
+               "  --config FILE      main configuration (default " DAXMF_CONFIG_DIR "/daxmfd.conf)\n"
+               "  --config-dir DIR   drop-ins, *.conf (default " DAXMF_CONFIG_DIR "/daxmfd.conf.d)\n"
                "  --state-dir DIR    pending and completed ranges (default $STATE_DIRECTORY,\n"
                "                     else /var/lib/daxmf)\n"
                "  --log-to-stderr    log to stderr instead of the journal\n"
@@ -39,7 +42,7 @@ int main(int argc, char *argv[]) {
                 { "log-to-stderr", no_argument, NULL, 'e' },
                 {}
         };
-        const char *config = "/etc/daxmf/daxmfd.conf", *config_dir = "/etc/daxmf/daxmfd.conf.d";
+        const char *config = DAXMF_CONFIG_DIR "/daxmfd.conf", *config_dir = DAXMF_CONFIG_DIR "/daxmfd.conf.d";
         const char *state_dir = getenv("STATE_DIRECTORY");
         struct manager *m = NULL;
         bool to_stderr = false;

@@ -17,7 +17,7 @@ wait_for g.ready || die "mapper did not start"
 
 mkdir -p /etc/daxmf
 printf '[Poison]\nRescanIntervalSec=500ms\n' >/etc/daxmf/daxmfd.conf
-daxmfd 2>daxmfd.err &
+daxmfd --config /etc/daxmf/daxmfd.conf 2>daxmfd.err &
 daemon=$!
 n=50
 until [ -n "$(journal_field fcab4ff2a61847178f10f2912581067f DAXMF_DEGRADED)" ]; do

@@ -20,7 +20,7 @@ wait_for f.ready || die "mapper did not start"
 
 mkdir -p /etc/daxmf
 printf '[Poison]\nRescanIntervalSec=500ms\n' >/etc/daxmf/daxmfd.conf
-daxmfd 2>daxmfd.err &
+daxmfd --config /etc/daxmf/daxmfd.conf 2>daxmfd.err &
 daemon=$!
 n=50
 until journalctl --no-pager 2>/dev/null | grep -q 'watching pmem0'; do

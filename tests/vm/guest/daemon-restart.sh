@@ -13,7 +13,7 @@ printf '[Poison]\nRescanIntervalSec=300ms\n[Engine]\nBatchPages=64\nMaxInFlight=
 
 daxmfctl monitor --json >events.json 2>monitor.err &
 monitor=$!
-daxmfd 2>daxmfd.err &
+daxmfd --config /etc/daxmf/daxmfd.conf 2>daxmfd.err &
 daemon=$!
 n=50
 until journalctl --no-pager 2>/dev/null | grep -q 'watching pmem0'; do
@@ -47,7 +47,7 @@ echo "# killed after $done_at_kill completed batches"
 grep -q '^in-flight ' /var/lib/daxmf/ranges && pass "state file holds the batches in flight" ||
 	echo "# no batch was in flight at the kill"
 
-daxmfd 2>daxmfd2.err &
+daxmfd --config /etc/daxmf/daxmfd.conf 2>daxmfd2.err &
 daemon=$!
 n=300
 until ! grep -qE '^(pending|in-flight) ' /var/lib/daxmf/ranges 2>/dev/null &&
