@@ -72,6 +72,19 @@ bool daxmf_stopping(void);
 void daxmf_jobs_stop(void);
 void daxmf_jobs_exit(void);
 
+/* Internal request flags, for removals. */
+/* Skip pages no process ever mapped. */
+#define DAXMF_FLAG_MAPPED_ONLY	BIT(31)
+/*
+ * Also zap every mapping of each file (or device) met: memory_failure()
+ * unmaps only where it has an early-kill process to signal.
+ */
+#define DAXMF_FLAG_UNMAP_ALL	BIT(30)
+
+/* preremove.c */
+int daxmf_preremove_init(void);
+void daxmf_preremove_exit(void);
+
 /* genl.c */
 int daxmf_genl_register(void);
 void daxmf_genl_unregister(void);

@@ -49,6 +49,15 @@ static int __init daxmf_init(void)
 		return ret;
 	}
 
+	ret = daxmf_preremove_init();
+	if (ret) {
+		pr_err("cannot watch the nd bus for removals: %d\n", ret);
+		daxmf_jobs_stop();
+		daxmf_genl_unregister();
+		daxmf_jobs_exit();
+		return ret;
+	}
+
 	pr_info("version %s loaded\n", DAXMF_VERSION);
 	return 0;
 }
@@ -60,6 +69,7 @@ static void __exit daxmf_exit(void)
 	 * reports its -ESHUTDOWN to its requester and the events group.
 	 * Requests arriving meanwhile are refused.
 	 */
+	daxmf_preremove_exit();
 	daxmf_jobs_stop();
 	daxmf_genl_unregister();
 	daxmf_jobs_exit();

@@ -15,6 +15,8 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/memremap.h>
+#include <linux/fs.h>
+#include <linux/rcupdate.h>
 #include <linux/memory_hotplug.h>
 #include <linux/sched/signal.h>
 #include <linux/atomic.h>
@@ -197,6 +199,7 @@ struct daxmf_run {
 	const atomic_t *cancelled;
 	struct daxmf_range_result *res;
 	int mf_flags;
+	struct inode *last_owner;	/* compared, never dereferenced */
 	u64 start_ns;
 	u64 last_progress_ns;
 };
@@ -225,6 +228,48 @@ static void daxmf_run_tick(struct daxmf_run *run)
 }
 
 /*
+ * Whether a dax page was ever mapped: page->mapping is set at fault time
+ * (on the head page for device-dax).  A shared (reflinked) fsdax page holds
+ * a marker instead of a mapping, which memory_failure() would follow:
+ * treated as not mapped, and left to the filesystem.  The caller holds the
+ * pagemap reference that keeps the struct page.
+ */
+static bool daxmf_page_mapped(unsigned long pfn)
+{
+	struct page *page = compound_head(pfn_to_page(pfn));
+	unsigned long mapping = (unsigned long)READ_ONCE(page->mapping);
+
+	return mapping >= PAGE_SIZE;
+}
+
+/*
+ * Zap every user mapping of the file (or device) this dax page belongs to.
+ * page->mapping is read under RCU, the way dax_lock_page() does: the inode
+ * cannot be freed meanwhile, and igrab() refuses one being torn down.
+ * Private copy-on-write copies live in RAM, not on the device, and stay.
+ */
+static void daxmf_unmap_owner(unsigned long pfn, struct inode **last)
+{
+	struct page *page = compound_head(pfn_to_page(pfn));
+	struct address_space *mapping;
+	struct inode *inode = NULL;
+
+	rcu_read_lock();
+	mapping = READ_ONCE(page->mapping);
+	if ((unsigned long)mapping >= PAGE_SIZE && mapping->host != *last)
+		inode = igrab(mapping->host);
+	rcu_read_unlock();
+	if (!inode)
+		return;
+
+	if (inode->i_mapping == mapping)
+		unmap_mapping_range(mapping, 0, 0, 0);
+	/* Pages come in file runs: remember the owner, not the reference. */
+	*last = inode;
+	iput(inode);
+}
+
+/*
  * memory_failure() page by page.  On device memory -EBUSY means no process
  * had the page mapped (the kernel cannot lock an unmapped dax page): nothing
  * to tear down, counted apart from failures.
@@ -241,7 +286,16 @@ static int daxmf_fail_per_page(struct daxmf_run *run, unsigned long pfn,
 		stop = daxmf_should_stop(run);
 		if (stop)
 			return stop;
+		if ((run->req->flags & DAXMF_FLAG_MAPPED_ONLY) &&
+		    !daxmf_page_mapped(pfn + i)) {
+			res->pages_done++;
+			res->per_page_pages++;
+			res->pages_unmapped++;
+			continue;
+		}
 		ret = memory_failure(pfn + i, run->mf_flags);
+		if (run->req->flags & DAXMF_FLAG_UNMAP_ALL)
+			daxmf_unmap_owner(pfn + i, &run->last_owner);
 		res->pages_done++;
 		res->per_page_pages++;
 		if (ret == -EBUSY && path != DAXMF_PATH_RAM)

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daxmf: act on an fsdax pmem device before its driver lets go of it.
+ *
+ * BUS_NOTIFY_UNBIND_DRIVER runs before the driver's remove, while the dax
+ * device and its pages are alive.  6.1 itself tears mappings down at
+ * removal only through a dax holder (XFS with rmapbt, from kill_dax()); for
+ * ext4, XFS without rmapbt or nothing mounted it does nothing, and mappers
+ * keep page table entries to memory that is about to vanish.  For those,
+ * the notifier fails every mapped page of the device first: early-kill
+ * mappers get BUS_MCEERR_AO, every mapping is torn down, and a later touch
+ * faults on a dead device (SIGBUS) instead of reaching vanished memory.
+ * Where the kernel covers it, this does nothing.
+ *
+ * See docs/design/preremove.md for the facts behind each step.  Not yet
+ * here: device-dax (the dax bus), and waiting for daxmfd first.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/dax.h>
+#include <linux/device.h>
+#include <linux/nd.h>
+#include <linux/notifier.h>
+#include <linux/pfn_t.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+/*
+ * libnvdimm's bus type is static.  A driver that matches no device (type
+ * bit 63: nd device types are 0..7) gives its address, and linking to
+ * libnvdimm pins the module, so the bus outlives our notifier.
+ */
+static int daxmf_nd_probe(struct device *dev)
+{
+	return -ENODEV;
+}
+
+static struct nd_device_driver daxmf_nd_driver = {
+	.probe = daxmf_nd_probe,
+	.drv = {
+		.name = "daxmf",
+		.suppress_bind_attrs = true,
+	},
+	.type = 1UL << 63,
+};
+
+static int daxmf_match_disk(struct device *dev, void *data)
+{
+	return dev->type && dev->type->name && !strcmp(dev->type->name, "disk");
+}
+
+/*
+ * The data pages of the fsdax device behind @dev (a namespace or pfn device
+ * bound to nd_pmem), and whether the kernel's own teardown covers them.
+ * Returns 0 with *ret_pages == 0 when the device has no dax pages.
+ */
+static int daxmf_fsdax_range(struct device *dev, u64 *ret_pfn, u64 *ret_pages,
+			     bool *ret_covered)
+{
+	struct dax_device *dax_dev;
+	struct device *disk_dev;
+	struct gendisk *disk;
+	u64 start_off;
+	pfn_t pfn;
+	long avail;
+	int id, probe;
+
+	*ret_pages = 0;
+	disk_dev = device_find_child(dev, NULL, daxmf_match_disk);
+	if (!disk_dev)
+		return 0;	/* raw namespace without pages, or btt */
+	disk = dev_to_disk(disk_dev);
+
+	dax_dev = fs_dax_get_by_bdev(disk->part0, &start_off, NULL, NULL);
+	if (!dax_dev) {
+		put_device(disk_dev);
+		return 0;
+	}
+
+	/* Page 0 of the dax device is the first data page (info block and
+	 * struct pages excluded); the disk's capacity is the data's size.
+	 */
+	id = dax_read_lock();
+	avail = dax_direct_access(dax_dev, 0, 1, DAX_RECOVERY_WRITE, NULL, &pfn);
+	dax_read_unlock(id);
+	if (avail < 1) {
+		put_dax(dax_dev);
+		put_device(disk_dev);
+		return avail < 0 ? avail : -ENXIO;
+	}
+	*ret_pfn = pfn_t_to_pfn(pfn);
+	*ret_pages = get_capacity(disk) >> (PAGE_SHIFT - SECTOR_SHIFT);
+
+	/*
+	 * A notification past any end the holder accepts has no effect: XFS
+	 * with rmapbt answers -ENXIO (its range check), and that holder will
+	 * walk the whole device from kill_dax().  Everything else (no holder,
+	 * XFS without rmapbt) answers -EOPNOTSUPP: nobody tears mappings down.
+	 */
+	probe = dax_holder_notify_failure(dax_dev, U64_MAX - 1, 1, 0);
+	*ret_covered = probe == -ENXIO;
+
+	put_dax(dax_dev);
+	put_device(disk_dev);
+	return 0;
+}
+
+static void daxmf_fsdax_removal(struct device *dev)
+{
+	struct daxmf_range_result res;
+	struct daxmf_range_req req = {
+		.flags = DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_SIMULATED |
+			 DAXMF_FLAG_MAPPED_ONLY | DAXMF_FLAG_UNMAP_ALL,
+	};
+	atomic_t never = ATOMIC_INIT(0);
+	bool covered = false;
+	int ret;
+
+	ret = daxmf_fsdax_range(dev, &req.pfn, &req.pages, &covered);
+	if (ret) {
+		dev_warn(dev, "daxmf: cannot find the pages being removed: %d\n", ret);
+		return;
+	}
+	if (!req.pages)
+		return;
+	if (covered) {
+		dev_info(dev, "daxmf: removal of pfn %#llx+%llu: the filesystem's dax holder tears mappings down\n",
+			 req.pfn, req.pages);
+		return;
+	}
+
+	/* Synchronous: the pages must be dealt with before the driver goes. */
+	daxmf_range_fail(&req, &never, &res);
+	dev_info(dev, "daxmf: removal of pfn %#llx+%llu: %llu mapped pages failed (%llu failures), status %d\n",
+		 req.pfn, req.pages, res.pages_done - res.pages_unmapped,
+		 res.pages_failed, res.status);
+}
+
+static int daxmf_nd_event(struct notifier_block *nb, unsigned long action,
+			  void *data)
+{
+	struct device *dev = data;
+
+	if (action != BUS_NOTIFY_UNBIND_DRIVER || daxmf_stopping())
+		return NOTIFY_DONE;
+	/* Only the fsdax leaves: namespaces and pfn devices bound to nd_pmem. */
+	if (!dev->driver || strcmp(dev->driver->name, "nd_pmem"))
+		return NOTIFY_DONE;
+
+	daxmf_fsdax_removal(dev);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block daxmf_nd_nb = {
+	.notifier_call = daxmf_nd_event,
+};
+
+int daxmf_preremove_init(void)
+{
+	int ret;
+
+	ret = nd_driver_register(&daxmf_nd_driver);
+	if (ret)
+		return ret;
+	ret = bus_register_notifier(daxmf_nd_driver.drv.bus, &daxmf_nd_nb);
+	if (ret)
+		nd_driver_unregister(&daxmf_nd_driver);
+	return ret;
+}
+
+void daxmf_preremove_exit(void)
+{
+	/* Waits for a notifier call in progress. */
+	bus_unregister_notifier(daxmf_nd_driver.drv.bus, &daxmf_nd_nb);
+	nd_driver_unregister(&daxmf_nd_driver);
+}

@@ -1,0 +1,35 @@
+# Surprise removal under ext4 -o dax (no dax holder: 6.1 tears nothing down).
+# The module's pre-removal notifier fails every mapped page of the device
+# before nd_pmem lets go: the early-kill mapper gets BUS_MCEERR_AO during the
+# unbind, every mapping is gone, and the default (late-kill) mapper's next
+# touch gets SIGBUS instead of reaching vanished memory.  The unbind
+# completes.  (No umount afterwards: 6.1 oopses on it.)
+. /tests/lib.sh
+
+load_daxmf
+mkfs.ext4 -q -F -b 4096 /dev/pmem0 || die "mkfs.ext4"
+mount -o dax /dev/pmem0 /mnt || die "mount -o dax"
+xfs_io -f -c "pwrite -q -S 0x72 0 64k" -c fsync /mnt/early || die "write"
+xfs_io -f -c "pwrite -q -S 0x73 0 64k" -c fsync /mnt/late || die "write"
+
+mapper --path /mnt/early --length 65536 --kill early --ready early.ready --report early.rep &
+mapper --path /mnt/late --length 65536 --kill default --retouch --ready late.ready --report late.rep &
+wait_for early.ready && wait_for late.ready || die "mappers did not start"
+
+echo namespace0.0 >/sys/bus/nd/drivers/nd_pmem/unbind && pass "the unbind completed" || fail "unbind failed"
+[ -e /dev/pmem0 ] && fail "pmem0 still there" || pass "pmem0 is gone"
+
+kill -USR1 "$(field pid early.ready)" "$(field pid late.ready)"
+wait_for early.rep && wait_for late.rep || die "reports missing"
+echo "# early: $(tr '\n' ' ' <early.rep)"
+echo "# late: $(tr '\n' ' ' <late.rep)"
+[ "$(field sigbus early.rep)" -ge 1 ] && [ "$(field sigbus_first_code early.rep)" = 5 ] &&
+	pass "early-kill mapper got BUS_MCEERR_AO during the removal" || fail "early: $(field sigbus early.rep) signals"
+[ "$(field sigbus_outside early.rep)" = 0 ] && pass "si_addr inside its mapping" || fail "si_addr outside"
+[ "$(field present_after early.rep)" = 0 ] && [ "$(field present_after late.rep)" = 0 ] &&
+	pass "no page of either mapping is still mapped" || fail "pages still mapped"
+[ "$(field retouch_faults late.rep)" = 16 ] && pass "the late-kill mapper's next touch of each page: SIGBUS" ||
+	fail "late retouch faults: $(field retouch_faults late.rep) of 16"
+dmesg | grep -q 'daxmf: removal of pfn .* mapped pages failed' && pass "the module logged the removal" ||
+	fail "no removal line in dmesg"
+finish
