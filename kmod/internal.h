@@ -80,6 +80,8 @@ void daxmf_jobs_exit(void);
  * unmaps only where it has an early-kill process to signal.
  */
 #define DAXMF_FLAG_UNMAP_ALL	BIT(30)
+/* Only that zap, no memory_failure(): the kernel signals mappers itself. */
+#define DAXMF_FLAG_UNMAP_ONLY	BIT(29)
 
 /* preremove.c */
 int daxmf_preremove_init(void);

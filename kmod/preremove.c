@@ -10,7 +10,12 @@
  * the notifier fails every mapped page of the device first: early-kill
  * mappers get BUS_MCEERR_AO, every mapping is torn down, and a later touch
  * faults on a dead device (SIGBUS) instead of reaching vanished memory.
- * Where the kernel covers it, this does nothing.
+ * Where the holder does it (XFS with rmapbt), kill_dax() signals the
+ * early-kill mappers but unmaps only the files it had someone to signal for,
+ * and it runs after page tables could be zapped here (a zapped page gets no
+ * signal).  So the notifier makes that same holder call itself, once over
+ * the whole device (kill_dax()'s own later pass then finds the filesystem
+ * shut down and does nothing), and then zaps what is still mapped.
  *
  * See docs/design/preremove.md for the facts behind each step.  Not yet
  * here: device-dax (the dax bus), and waiting for daxmfd first.
@@ -19,6 +24,7 @@
 
 #include <linux/blkdev.h>
 #include <linux/dax.h>
+#include <linux/memremap.h>
 #include <linux/device.h>
 #include <linux/nd.h>
 #include <linux/notifier.h>
@@ -107,6 +113,25 @@ static int daxmf_fsdax_range(struct device *dev, u64 *ret_pfn, u64 *ret_pages,
 	return 0;
 }
 
+/*
+ * The holder's whole-device walk, as kill_dax() would make it: one call.
+ * In batches the first one would meet metadata and shut XFS down, and the
+ * walk of every later batch would stop at once.
+ */
+static int daxmf_notify_holder(u64 pfn, u64 pages)
+{
+	struct dev_pagemap *pgmap;
+	int ret = -ENXIO;
+
+	pgmap = get_dev_pagemap(pfn, NULL);
+	if (!pgmap)
+		return ret;
+	if (pgmap_has_memory_failure(pgmap))
+		ret = pgmap->ops->memory_failure(pgmap, pfn, pages, 0);
+	put_dev_pagemap(pgmap);
+	return ret;
+}
+
 static void daxmf_fsdax_removal(struct device *dev)
 {
 	struct daxmf_range_result res;
@@ -126,16 +151,20 @@ static void daxmf_fsdax_removal(struct device *dev)
 	if (!req.pages)
 		return;
 	if (covered) {
-		dev_info(dev, "daxmf: removal of pfn %#llx+%llu: the filesystem's dax holder tears mappings down\n",
-			 req.pfn, req.pages);
-		return;
+		ret = daxmf_notify_holder(req.pfn, req.pages);
+		req.flags |= DAXMF_FLAG_UNMAP_ONLY;
 	}
 
 	/* Synchronous: the pages must be dealt with before the driver goes. */
 	daxmf_range_fail(&req, &never, &res);
-	dev_info(dev, "daxmf: removal of pfn %#llx+%llu: %llu mapped pages failed (%llu failures), status %d\n",
-		 req.pfn, req.pages, res.pages_done - res.pages_unmapped,
-		 res.pages_failed, res.status);
+	if (covered)
+		dev_info(dev, "daxmf: removal of pfn %#llx+%llu: the filesystem's dax holder signalled mappers (%d); mappings of %llu mapped pages zapped, status %d\n",
+			 req.pfn, req.pages, ret,
+			 res.pages_done - res.pages_unmapped, res.status);
+	else
+		dev_info(dev, "daxmf: removal of pfn %#llx+%llu: %llu mapped pages failed (%llu failures), status %d\n",
+			 req.pfn, req.pages, res.pages_done - res.pages_unmapped,
+			 res.pages_failed, res.status);
 }
 
 static int daxmf_nd_event(struct notifier_block *nb, unsigned long action,

@@ -293,7 +293,9 @@ static int daxmf_fail_per_page(struct daxmf_run *run, unsigned long pfn,
 			res->pages_unmapped++;
 			continue;
 		}
-		ret = memory_failure(pfn + i, run->mf_flags);
+		ret = 0;
+		if (!(run->req->flags & DAXMF_FLAG_UNMAP_ONLY))
+			ret = memory_failure(pfn + i, run->mf_flags);
 		if (run->req->flags & DAXMF_FLAG_UNMAP_ALL)
 			daxmf_unmap_owner(pfn + i, &run->last_owner);
 		res->pages_done++;

@@ -4,16 +4,19 @@
 # oops beyond the known 6.1 issues the test declares).
 #
 # usage: run-vm.sh --initrd FILE --kernel-release REL --test NAME
-#                  [--log-dir DIR] [--mem 3G] [--memmap 1G!1G] [--timeout SEC]
+#                  [--variant NAME] [--log-dir DIR] [--mem 3G] [--memmap 1G!1G]
+#                  [--timeout SEC]
+# --variant passes vmvariant=NAME to the guest script (one script, several cases).
 # Exit: 0 pass, 1 fail, 77 skip (meson's convention).
 set -euo pipefail
 
-initrd= krel= test= logdir=${MESON_BUILD_ROOT:-.}/vm-logs mem=3G memmap='1G!1G' timeout=300
+initrd= krel= test= variant= logdir=${MESON_BUILD_ROOT:-.}/vm-logs mem=3G memmap='1G!1G' timeout=300
 while [ $# -gt 0 ]; do
 	case $1 in
 	--initrd) initrd=$2; shift 2 ;;
 	--kernel-release) krel=$2; shift 2 ;;
 	--test) test=$2; shift 2 ;;
+	--variant) variant=$2; shift 2 ;;
 	--log-dir) logdir=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--memmap) memmap=$2; shift 2 ;;
@@ -30,7 +33,7 @@ done
 command -v qemu-system-x86_64 >/dev/null || { echo "run-vm: qemu-system-x86_64 missing (apt-get install qemu-system-x86)" >&2; exit 1; }
 
 mkdir -p "$logdir"
-log=$logdir/$test.log
+log=$logdir/$test${variant:+-$variant}.log
 : >"$log"
 
 # KVM here cannot run a stock kernel (see shared notes): TCG unless told.
@@ -40,7 +43,7 @@ status=0
 timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
 	-accel "$accel" -smp 2 -m "$mem" -nodefaults -no-user-config \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 oops=panic log_buf_len=8M memmap=$memmap vmtest=$test" \
+	-append "console=ttyS0 panic=-1 oops=panic log_buf_len=8M memmap=$memmap vmtest=$test${variant:+ vmvariant=$variant}" \
 	-device virtio-rng-pci -display none -serial "file:$log" -no-reboot \
 	</dev/null >"$log.qemu" 2>&1 || status=$?
 elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
