@@ -10,6 +10,7 @@
 
 #include "journal.h"
 #include "log.h"
+#include "macro.h"
 #include "manager.h"
 
 #ifndef DAXMF_VERSION
@@ -43,7 +44,8 @@ int main(int argc, char *argv[]) {
                 {}
         };
         const char *config = DAXMF_CONFIG_DIR "/daxmfd.conf", *config_dir = DAXMF_CONFIG_DIR "/daxmfd.conf.d";
-        const char *state_dir = getenv("STATE_DIRECTORY");
+        const char *state_dir = NULL;
+        _cleanup_free_ char *state_env = NULL;
         struct manager *m = NULL;
         bool to_stderr = false;
         int c, r;
@@ -76,11 +78,18 @@ int main(int argc, char *argv[]) {
                 log_error("unexpected argument '%s'", argv[optind]);
                 return 2;
         }
-        /* systemd may pass several directories; the first is ours. */
-        if (!state_dir || !*state_dir)
-                state_dir = "/var/lib/daxmf";
-        else if (strchr(state_dir, ':'))
-                *strchr(state_dir, ':') = '\0';
+        if (!state_dir) {
+                const char *e = getenv("STATE_DIRECTORY");
+
+                /* systemd may pass several directories, ':'-separated; the first is ours. */
+                if (e && *e) {
+                        state_env = strndup(e, strcspn(e, ":"));
+                        if (!state_env)
+                                return EXIT_FAILURE;
+                        state_dir = state_env;
+                } else
+                        state_dir = "/var/lib/daxmf";
+        }
 
         if (!to_stderr)
                 log_set_sink(journal_sink);

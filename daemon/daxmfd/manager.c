@@ -54,7 +54,7 @@ static void manager_set_degraded(struct manager *m, const char *reason) {
 static void manager_save_state(struct manager *m) {
         int r;
 
-        r = daxmf_state_save(m->state_dir_fd, STATE_FILE, &m->engine.pending, m->engine.batches,
+        r = daxmf_state_save(m->state_dir_fd, STATE_FILE, m->boot_id, &m->engine.pending, m->engine.batches,
                              m->engine.n_batches, &m->engine.completed);
         if (r < 0) {
                 /* Keep running: the ranges are still in memory and saved at the next change. */
@@ -83,8 +83,8 @@ static void event_log(struct manager *m, const struct open_event *e, const char 
                 .id = e->id,
                 .kind = e->kind,
                 .device = e->device,
-                .phys_start = e->start_pfn * m->page_size,
-                .phys_end = e->end_pfn * m->page_size - 1,
+                .phys_start = e->end_pfn > e->start_pfn ? e->start_pfn * m->page_size : 0,
+                .phys_end = e->end_pfn > e->start_pfn ? e->end_pfn * m->page_size - 1 : 0,
                 .sector = e->sector,
                 .sectors = e->sectors,
                 .action = e->action,
@@ -127,14 +127,40 @@ static int manager_submit(struct manager *m, enum daxmf_event_kind kind, const c
 
 static void manager_pump(struct manager *m);
 
+/* Sends happen from the loop, never from inside a netlink callback. */
+static void manager_schedule_pump(struct manager *m) {
+        if (m->pump_source)
+                (void) sd_event_source_set_enabled(m->pump_source, SD_EVENT_ONESHOT);
+}
+
+static int on_pump(sd_event_source *s, void *userdata) {
+        manager_pump(userdata);
+        return 0;
+}
+
+static int on_backoff(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct manager *m = userdata;
+
+        m->throttled = false;
+        manager_schedule_pump(m);
+        return 0;
+}
+
 static void batch_finished(struct manager *m, uint64_t cookie, uint64_t start, uint64_t pages,
                            uint64_t pages_done, uint64_t pages_failed, int status) {
         size_t i = 0;
         int r;
 
-        /* Failures count against every event that wanted those pages. */
-        for (struct open_event *e; (e = event_find_overlapping(m, i, start, start + pages, &i)); i++)
-                e->pages_failed += pages_failed;
+        /* Failures count against the events that wanted those pages, at most their overlap. */
+        for (struct open_event *e; (e = event_find_overlapping(m, i, start, start + pages, &i)); i++) {
+                uint64_t lo = e->start_pfn > start ? e->start_pfn : start;
+                uint64_t hi = e->end_pfn < start + pages ? e->end_pfn : start + pages;
+                uint64_t size = e->end_pfn - e->start_pfn;
+
+                e->pages_failed += pages_failed < hi - lo ? pages_failed : hi - lo;
+                if (e->pages_failed > size)
+                        e->pages_failed = size;
+        }
 
         r = daxmf_engine_complete(&m->engine, cookie, pages_done, status);
         if (r < 0)
@@ -144,7 +170,7 @@ static void batch_finished(struct manager *m, uint64_t cookie, uint64_t start, u
                             " pages: %s", cookie, start, pages, pages_done, strerror(-status));
         manager_save_state(m);
         manager_close_events(m);
-        manager_pump(m);
+        manager_schedule_pump(m);
 }
 
 static bool batch_lookup(struct manager *m, uint64_t cookie, struct daxmf_batch *ret) {
@@ -182,11 +208,30 @@ static void on_kernel_refused(uint32_t seq, const struct daxmf_error *e, void *u
         request_forget(m, seq, &cookie);
         if (!cookie || !batch_lookup(m, cookie, &b))
                 return;
+        if (e->error == -EBUSY) {
+                /*
+                 * The module runs as many jobs as it takes (others' too):
+                 * back to pending, and nothing more goes out until one of
+                 * ours ends, or a while has passed if none is running.
+                 */
+                log_debug("module busy; pfn 0x%" PRIx64 "+%" PRIu64 " waits", b.start, b.pages);
+                m->throttled = true;
+                batch_finished(m, cookie, b.start, b.pages, 0, 0, -ECONNRESET);
+                if (m->engine.n_batches == 0 && m->backoff_timer) {
+                        (void) sd_event_source_set_time_relative(m->backoff_timer, 500 * 1000);
+                        (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_ONESHOT);
+                }
+                return;
+        }
+        if (e->error == -ENOENT || e->error == -ESHUTDOWN) {
+                /* The family is gone or going: the module was unloaded. */
+                batch_finished(m, cookie, b.start, b.pages, 0, 0, -ECONNRESET);
+                m->kernel_failed = true;
+                return;
+        }
         log_error("module refused pfn 0x%" PRIx64 "+%" PRIu64 ": %s%s%s", b.start, b.pages,
                   strerror(-e->error), e->message[0] ? ": " : "", e->message);
-        /* EBUSY: too many jobs; it goes out again after the next completion. */
-        batch_finished(m, cookie, b.start, b.pages, 0, e->error == -EBUSY ? 0 : b.pages,
-                       e->error == -EBUSY ? -ECONNRESET : e->error);
+        batch_finished(m, cookie, b.start, b.pages, 0, b.pages, e->error);
 }
 
 static void on_kernel_done(const struct daxmf_range_result *res, void *userdata) {
@@ -195,6 +240,9 @@ static void on_kernel_done(const struct daxmf_range_result *res, void *userdata)
 
         if (!batch_lookup(m, res->cookie, &b))
                 return;         /* another requester's, or a batch from before a restart */
+        m->throttled = false;
+        if (res->status == -ESHUTDOWN)
+                m->kernel_failed = true;
         batch_finished(m, res->cookie, b.start, b.pages, res->pages_done, res->pages_failed, res->status);
 }
 
@@ -211,11 +259,12 @@ static int on_kernel_io(sd_event_source *s, int fd, uint32_t revents, void *user
         int r;
 
         r = daxmf_kernel_dispatch(m->kernel, &kernel_handlers, m);
+        /* Only now, with dispatch done with it, may the connection go. */
         if (r == -ENOBUFS)
                 /* A reply was dropped: its batch would wait forever.  Start over. */
                 manager_drop_kernel(m, "module connection overran");
-        else if (r < 0)
-                manager_drop_kernel(m, "module connection failed");
+        else if (r < 0 || m->kernel_failed)
+                manager_drop_kernel(m, m->kernel_failed ? "the daxmf module went away" : "module connection failed");
         return 0;
 }
 
@@ -267,6 +316,8 @@ static void manager_pump(struct manager *m) {
                         (void) sd_event_source_set_enabled(m->sysfs_source, SD_EVENT_ONESHOT);
                 return;
         }
+        if (m->kernel_failed || m->throttled)
+                return;
 
         while (n < ELEMENTSOF(batches) && daxmf_engine_next(&m->engine, &b))
                 batches[n++] = b;
@@ -295,6 +346,7 @@ static void manager_pump(struct manager *m) {
                 if (r < 0) {
                         log_error("cannot send pfn 0x%" PRIx64 "+%" PRIu64 " to the module: %s", req.pfn, req.pages,
                                   strerror(-r));
+                        /* Pump runs from the loop, never inside dispatch: safe to drop here. */
                         manager_drop_kernel(m, "module connection failed");
                         return;
                 }
@@ -313,20 +365,32 @@ static void manager_drop_kernel(struct manager *m, const char *why) {
                 (void) daxmf_engine_complete(&m->engine, m->engine.batches[0].cookie, 0, -ECONNRESET);
         m->kernel_source = sd_event_source_disable_unref(m->kernel_source);
         m->kernel = daxmf_kernel_close(m->kernel);
+        m->kernel_failed = false;
+        m->throttled = false;
         m->n_requests = 0;
         manager_set_degraded(m, why);
-        manager_pump(m);
+        manager_schedule_pump(m);
 }
 
 /* Connect (blocking, for the start-up questions); attached to the loop later. */
 static void manager_connect_kernel(struct manager *m) {
+        struct daxmf_info info;
         int r;
 
         r = daxmf_kernel_open(&m->kernel);
-        if (r < 0)
+        if (r < 0) {
                 manager_set_degraded(m, r == -ENOENT ?
                                      "daxmf module not loaded: poison goes through hard_offline_page page by page, removals are only logged" :
                                      "cannot talk to the daxmf module");
+                return;
+        }
+        /* More requests than the module runs at once would only be refused. */
+        if (daxmf_kernel_get_info(m->kernel, &info, NULL) >= 0 && info.max_jobs > 0 &&
+            m->engine.max_in_flight > info.max_jobs) {
+                log_info("MaxInFlight=%u is above the module's max_jobs, using %u", m->engine.max_in_flight,
+                         info.max_jobs);
+                m->engine.max_in_flight = info.max_jobs;
+        }
 }
 
 static int manager_attach_kernel(struct manager *m) {
@@ -377,7 +441,7 @@ static int manager_submit(struct manager *m, enum daxmf_event_kind kind, const c
         m->events = n;
         m->events[m->n_events++] = e;
         manager_save_state(m);
-        manager_pump(m);
+        manager_schedule_pump(m);
         /* Nothing new to send (already failed): it is complete now. */
         manager_close_events(m);
         return 0;
@@ -405,8 +469,13 @@ static int disk_read_badblocks(struct manager *m, struct pmem_disk *d) {
         int r;
 
         n = pread(d->badblocks_fd, buf, sizeof(buf), 0);
-        if (n < 0)
-                return log_error_errno(-errno, "%s: cannot read badblocks: %s", d->name, strerror(errno));
+        if (n < 0) {
+                int r2 = -errno;
+
+                /* A removed sysfs node polls ready forever: stop listening until udev says it is gone. */
+                (void) sd_event_source_set_enabled(d->badblocks_source, SD_EVENT_OFF);
+                return log_error_errno(r2, "%s: cannot read badblocks: %s", d->name, strerror(-r2));
+        }
         r = badblocks_parse(buf, (size_t) n, &now, &line, &truncated);
         if (r < 0)
                 return log_error_errno(r, "%s: badblocks line %u is not 'SECTOR COUNT'; listing ignored", d->name,
@@ -430,10 +499,24 @@ static int disk_read_badblocks(struct manager *m, struct pmem_disk *d) {
                 return r;
 
         for (size_t i = 0; i < cleared.n; i++) {
-                uint64_t s = cleared.ranges[i].start, c = cleared.ranges[i].end - s;
+                uint64_t s = cleared.ranges[i].start, c = cleared.ranges[i].end - s, start, end;
 
                 journal_log_cleared(d->name, s, c, d->data_phys + s * 512, d->data_phys + (s + c) * 512 - 1);
+                /* A page that is whole again may go bad again: it must be failable then. */
+                if (daxmf_sectors_to_pfns(d->data_phys, s, c, m->page_size, &start, &end) >= 0)
+                        (void) rangeset_remove(&m->engine.completed, start, end);
         }
+        /* ...except pages that still have a bad sector. */
+        for (size_t i = 0; cleared.n && i < now.n; i++) {
+                uint64_t start, end;
+
+                if (daxmf_sectors_to_pfns(d->data_phys, now.ranges[i].start,
+                                          now.ranges[i].end - now.ranges[i].start, m->page_size, &start, &end) >= 0 &&
+                    rangeset_overlaps(&m->engine.completed, start, end))
+                        (void) rangeset_add(&m->engine.completed, start, end);
+        }
+        if (cleared.n)
+                manager_save_state(m);
         for (size_t i = 0; i < appeared.n; i++) {
                 uint64_t s = appeared.ranges[i].start, c = appeared.ranges[i].end - s, start, end;
 
@@ -607,6 +690,8 @@ static int manager_enumerate_disks(struct manager *m) {
                 r = sd_device_enumerator_add_match_subsystem(en, "block", true);
         if (r >= 0)
                 r = sd_device_enumerator_add_match_sysname(en, "pmem*");
+        if (r >= 0)
+                r = sd_device_enumerator_add_match_property(en, "DEVTYPE", "disk");
         /* A disk udev has not processed yet is still a disk to watch. */
         if (r >= 0)
                 r = sd_device_enumerator_allow_uninitialized(en);
@@ -671,7 +756,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
                 (void) manager_arm_rescan(m);
                 log_info("configuration reloaded");
         }
-        manager_pump(m);
+        manager_schedule_pump(m);
         sd_notify(false, "READY=1");
         manager_update_status(m);
         return 0;
@@ -688,6 +773,24 @@ static int on_sigusr1(sd_event_source *s, const struct signalfd_siginfo *si, voi
 
 /* ---- lifecycle ---- */
 
+/* The kernel's boot id, dashes removed; "" when unknown. */
+static void read_boot_id(char ret[static 33]) {
+        char buf[64];
+        size_t n = 0;
+        FILE *f;
+
+        ret[0] = '\0';
+        f = fopen("/proc/sys/kernel/random/boot_id", "re");
+        if (!f)
+                return;
+        if (fgets(buf, sizeof(buf), f))
+                for (char *p = buf; *p && n < 32; p++)
+                        if (strchr("0123456789abcdef", *p))
+                                ret[n++] = *p;
+        ret[n == 32 ? 32 : 0] = '\0';
+        fclose(f);
+}
+
 int manager_new(struct manager **ret, const char *config_path, const char *dropin_dir, const char *state_dir) {
         struct manager *m;
 
@@ -696,6 +799,7 @@ int manager_new(struct manager **ret, const char *config_path, const char *dropi
                 return -ENOMEM;
         m->state_dir_fd = -1;
         m->next_event_id = 1;
+        read_boot_id(m->boot_id);
         m->page_size = (uint64_t) sysconf(_SC_PAGESIZE);
         m->config_path = strdup(config_path);
         m->dropin_dir = strdup(dropin_dir);
@@ -725,6 +829,8 @@ struct manager *manager_free(struct manager *m) {
         free(m->disks);
         sd_event_source_disable_unref(m->kernel_source);
         sd_event_source_disable_unref(m->sysfs_source);
+        sd_event_source_disable_unref(m->pump_source);
+        sd_event_source_disable_unref(m->backoff_timer);
         sd_event_source_disable_unref(m->rescan_timer);
         sd_device_monitor_unref(m->monitor);
         daxmf_kernel_close(m->kernel);
@@ -745,6 +851,9 @@ struct manager *manager_free(struct manager *m) {
  * batch it finished is not failed again and one it never saw is sent.
  */
 static void manager_reconcile(struct manager *m, const struct daxmf_state *st) {
+        /* Cancelled jobs end within a batch: one short budget for them all. */
+        uint64_t deadline = now_usec() + 5 * 1000 * 1000;
+
         for (size_t i = 0; i < st->n_in_flight; i++) {
                 const struct daxmf_batch *b = &st->in_flight[i];
                 struct daxmf_range_result res = {};
@@ -752,13 +861,13 @@ static void manager_reconcile(struct manager *m, const struct daxmf_state *st) {
                 uint64_t done = 0;
                 int r = -ENOENT;
 
-                /* A job the last run's death cancelled ends within a batch. */
-                for (unsigned tries = 0; m->kernel && tries < 100; tries++) {
+                while (m->kernel) {
                         r = daxmf_kernel_get_job(m->kernel, b->cookie, &res, &e);
-                        if (r < 0 || res.done)
+                        if (r < 0 || res.done || now_usec() > deadline)
                                 break;
-                        usleep(50 * 1000);
+                        usleep(20 * 1000);
                 }
+                /* Still running past the budget: it may yet finish; sending it again is the safe side. */
                 if (r == 0 && res.done && res.pfn == b->start && res.pages == b->pages)
                         done = res.status == 0 ? b->pages : res.pages_done;
                 if (done > 0)
@@ -796,6 +905,13 @@ int manager_start(struct manager *m) {
                           STATE_FILE);
         else if (r < 0 && r != -ENOENT)
                 log_error("cannot read the state file: %s", strerror(-r));
+        else if (r == 0 && strcmp(st.boot_id, m->boot_id) != 0)
+                /*
+                 * Failed pages stay failed only until a reboot, and the
+                 * addresses may now belong to something else: forget it all.
+                 * The badblocks scan finds the poison that is still there.
+                 */
+                log_info("state file is from another boot: its ranges are not replayed");
         else if (r == 0) {
                 rangeset_done(&m->engine.completed);
                 m->engine.completed = st.completed;
@@ -832,6 +948,14 @@ int manager_start(struct manager *m) {
         if (r < 0)
                 return r;
         (void) sd_event_source_set_enabled(m->sysfs_source, SD_EVENT_OFF);
+        r = sd_event_add_defer(m->event, &m->pump_source, on_pump, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_enabled(m->pump_source, SD_EVENT_OFF);
+        r = sd_event_add_time_relative(m->event, &m->backoff_timer, CLOCK_MONOTONIC, 500 * 1000, 0, on_backoff, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_OFF);
 
         r = manager_attach_kernel(m);
         if (r < 0)

@@ -52,6 +52,10 @@ struct manager {
 
         struct daxmf_kernel *kernel;            /* NULL: degraded, sysfs per page */
         sd_event_source *kernel_source;
+        bool kernel_failed;                     /* drop it once dispatch returns */
+        bool throttled;                         /* the module said EBUSY: wait */
+        sd_event_source *backoff_timer;
+        sd_event_source *pump_source;           /* sends, outside any callback */
         struct request *requests;
         size_t n_requests;
         sd_event_source *sysfs_source;          /* runs batches without the module */
@@ -67,6 +71,7 @@ struct manager {
 
         char degraded[256];
         uint64_t page_size;
+        char boot_id[33];
 };
 
 int manager_new(struct manager **ret, const char *config_path, const char *dropin_dir, const char *state_dir);

@@ -50,6 +50,8 @@ int daxmf_kernel_open(struct daxmf_kernel **ret) {
         if (!k->sock)
                 return -ENOMEM;
 
+        /* Room for many replies at once: an overrun loses a job's end. */
+        (void) nl_socket_set_buffer_size(k->sock, 1 << 20, 0);
         r = genl_connect(k->sock);
         if (r < 0)
                 return -EIO;

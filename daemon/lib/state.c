@@ -32,9 +32,12 @@ void daxmf_state_done(struct daxmf_state *s) {
         *s = (struct daxmf_state) {};
 }
 
-int daxmf_state_write(FILE *f, const struct daxmf_rangeset *pending, const struct daxmf_batch *in_flight,
-                      size_t n_in_flight, const struct daxmf_rangeset *completed) {
-        if (fprintf(f, STATE_HEADER "\n") < 0 || write_set(f, "pending", pending) < 0)
+int daxmf_state_write(FILE *f, const char *boot_id, const struct daxmf_rangeset *pending,
+                      const struct daxmf_batch *in_flight, size_t n_in_flight,
+                      const struct daxmf_rangeset *completed) {
+        if (fprintf(f, STATE_HEADER "\n") < 0 ||
+            (boot_id && boot_id[0] && fprintf(f, "boot %s\n", boot_id) < 0) ||
+            write_set(f, "pending", pending) < 0)
                 return -EIO;
         for (size_t i = 0; i < n_in_flight; i++)
                 if (fprintf(f, "in-flight 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 "\n", in_flight[i].cookie,
@@ -55,7 +58,7 @@ int daxmf_state_read(FILE *f, struct daxmf_state *ret, unsigned *ret_line) {
         int r;
 
         while ((n = getline(&buf, &size, f)) >= 0) {
-                char word[16], a[24], b[24], c[24], extra;
+                char word[16] = "", a[40], b[24], c[24], extra;
                 uint64_t start, end, cookie;
                 int fields;
 
@@ -68,7 +71,13 @@ int daxmf_state_read(FILE *f, struct daxmf_state *ret, unsigned *ret_line) {
                         header = true;
                         continue;
                 }
-                fields = sscanf(buf, "%15s %23s %23s %23s %c", word, a, b, c, &extra);
+                fields = sscanf(buf, "%15s %39s %23s %23s %c", word, a, b, c, &extra);
+                if (strcmp(word, "boot") == 0) {
+                        if (fields != 2 || strlen(a) != 32 || a[strspn(a, "0123456789abcdef")] != '\0')
+                                goto bad;
+                        memcpy(st.boot_id, a, sizeof(st.boot_id));
+                        continue;
+                }
                 if (strcmp(word, "in-flight") == 0) {
                         struct daxmf_batch *nb;
 
@@ -114,7 +123,7 @@ bad:
         return -EBADMSG;
 }
 
-int daxmf_state_save(int dir_fd, const char *name, const struct daxmf_rangeset *pending,
+int daxmf_state_save(int dir_fd, const char *name, const char *boot_id, const struct daxmf_rangeset *pending,
                      const struct daxmf_batch *in_flight, size_t n_in_flight,
                      const struct daxmf_rangeset *completed) {
         _cleanup_(fclosep) FILE *f = NULL;
@@ -134,7 +143,7 @@ int daxmf_state_save(int dir_fd, const char *name, const struct daxmf_rangeset *
                 goto fail;
         }
 
-        r = daxmf_state_write(f, pending, in_flight, n_in_flight, completed);
+        r = daxmf_state_write(f, boot_id, pending, in_flight, n_in_flight, completed);
         if (r < 0)
                 goto fail;
         if (fsync(fileno(f)) < 0) {
@@ -177,7 +186,7 @@ int daxmf_state_load(int dir_fd, const char *name, struct daxmf_state *ret, unsi
         /* Keep the bad file for the operator; start over without it. */
         if (asprintf(&corrupt, "%s.corrupt", name) < 0)
                 return -ENOMEM;
-        if (renameat(dir_fd, name, dir_fd, corrupt) < 0)
-                return -errno;
+        /* Where it cannot even be moved (read-only), it stays and is reported again. */
+        (void) renameat(dir_fd, name, dir_fd, corrupt);
         return -EBADMSG;
 }

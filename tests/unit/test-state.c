@@ -49,10 +49,12 @@ static void test_round_trip(void **state) {
         assert_int_equal(rangeset_add(&completed, UINT64_MAX - 2, UINT64_MAX), 0);
 
         f = open_memstream(&text, &size);
-        assert_int_equal(daxmf_state_write(f, &pending, in_flight, 2, &completed), 0);
+        assert_int_equal(daxmf_state_write(f, "0123456789abcdef0123456789abcdef", &pending, in_flight, 2,
+                                           &completed), 0);
         fclose(f);
         assert_string_equal(text,
                 "# daxmfd state 1\n"
+                "boot 0123456789abcdef0123456789abcdef\n"
                 "pending 0x40000 0x40200\n"
                 "pending 0x50000 0x50001\n"
                 "in-flight 0x5eed000000000007 0x40200 0x40400\n"
@@ -62,6 +64,7 @@ static void test_round_trip(void **state) {
 
         /* Batches in flight keep their cookies, apart from pending pages. */
         assert_int_equal(read_string(text, &st, NULL), 0);
+        assert_string_equal(st.boot_id, "0123456789abcdef0123456789abcdef");
         assert_ranges(&st.pending, 2, (const uint64_t[]) { 0x40000, 0x40200, 0x50000, 0x50001 });
         assert_ranges(&st.completed, 2, (const uint64_t[]) { 0x41000, 0x41010, UINT64_MAX - 2, UINT64_MAX });
         assert_int_equal(st.n_in_flight, 2);
@@ -81,6 +84,7 @@ static void test_completed_wins(void **state) {
         struct daxmf_state st = {};
 
         assert_int_equal(read_string("# daxmfd state 1\npending 10 20\ncompleted 15 30\n", &st, NULL), 0);
+        assert_string_equal(st.boot_id, "");
         assert_ranges(&st.pending, 1, (const uint64_t[]) { 10, 15 });
         assert_ranges(&st.completed, 1, (const uint64_t[]) { 15, 30 });
         assert_int_equal(st.n_in_flight, 0);
@@ -108,6 +112,10 @@ static void test_bad_files(void **state) {
                 { "# daxmfd state 1\nin-flight 1 2 3 4\n", 2 },
                 { "# daxmfd state 1\nin-flight x 2 3\n", 2 },
                 { "# daxmfd state 1\nin-flight 1 3 3\n", 2 },
+                { "# daxmfd state 1\nboot 0123\n", 2 },
+                { "# daxmfd state 1\nboot 0123456789ABCDEF0123456789abcdef\n", 2 },
+                { "# daxmfd state 1\nboot\n", 2 },
+                { "# daxmfd state 1\n \n", 2 },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -142,10 +150,10 @@ static void test_save_and_load(void **state) {
 
         assert_int_equal(rangeset_add(&pending, 100, 200), 0);
         assert_int_equal(rangeset_add(&completed, 300, 400), 0);
-        assert_int_equal(daxmf_state_save(dfd, "ranges", &pending, &b, 1, &completed), 0);
+        assert_int_equal(daxmf_state_save(dfd, "ranges", "", &pending, &b, 1, &completed), 0);
         /* Saving again replaces the file; no temporary is left behind. */
         assert_int_equal(rangeset_add(&completed, 400, 500), 0);
-        assert_int_equal(daxmf_state_save(dfd, "ranges", &pending, &b, 1, &completed), 0);
+        assert_int_equal(daxmf_state_save(dfd, "ranges", "", &pending, &b, 1, &completed), 0);
         assert_int_equal(faccessat(dfd, ".ranges.tmp", F_OK, 0), -1);
 
         assert_int_equal(daxmf_state_load(dfd, "ranges", &st, &line), 0);
