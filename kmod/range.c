@@ -219,7 +219,9 @@ static void daxmf_run_tick(struct daxmf_run *run)
 	u64 now = ktime_get_ns();
 
 	run->res->elapsed_ns = now - run->start_ns;
-	if (now - run->last_progress_ns >=
+	/* Only jobs have an id to report progress under; removals do not. */
+	if (run->req->job_id &&
+	    now - run->last_progress_ns >=
 	    (u64)READ_ONCE(daxmf_progress_ms) * NSEC_PER_MSEC) {
 		run->last_progress_ns = now;
 		daxmf_genl_notify_progress(run->req, run->res);
@@ -291,6 +293,9 @@ static int daxmf_fail_per_page(struct daxmf_run *run, unsigned long pfn,
 			res->pages_done++;
 			res->per_page_pages++;
 			res->pages_unmapped++;
+			/* Cheap, but a device has millions of them. */
+			if (!(i % 512))
+				cond_resched();
 			continue;
 		}
 		ret = 0;
