@@ -17,8 +17,15 @@
  * the whole device (kill_dax()'s own later pass then finds the filesystem
  * shut down and does nothing), and then zaps what is still mapped.
  *
+ * Device-dax: 6.1's kill_dev_dax() unmaps every mapping but signals nobody.
+ * Before it, the notifier fails the mapped pages (early-kill mappers get
+ * BUS_MCEERR_AO) and zaps the device's mappings.  The dax bus is found
+ * through the nd bus (a dev_dax is the child of an nd_dax); a dev_dax
+ * removed through its nd_dax (ndctl disable-namespace) is handled at the
+ * nd_dax's unbind, while it is still alive.
+ *
  * See docs/design/preremove.md for the facts behind each step.  Not yet
- * here: device-dax (the dax bus), and waiting for daxmfd first.
+ * here: waiting for daxmfd first, and dax devices not below an nd_dax (hmem).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,6 +37,9 @@
 #include <linux/notifier.h>
 #include <linux/pfn_t.h>
 #include <linux/string.h>
+#include <linux/kstrtox.h>
+#include <linux/mutex.h>
+#include <linux/gfp.h>
 
 #include "internal.h"
 
@@ -132,6 +142,94 @@ static int daxmf_notify_holder(u64 pfn, u64 pages)
 	return ret;
 }
 
+/*
+ * A dev_dax's first physical address, from its own "resource" attribute
+ * (struct dev_dax is private; the attribute's show() takes no lock).
+ */
+static int daxmf_dev_dax_start(struct device *dev, u64 *ret)
+{
+	const struct attribute_group *const *g;
+	struct device_attribute *dattr = NULL;
+	char *buf;
+	int ret_code = -ENOENT;
+
+	if (!dev->type || !dev->type->groups)
+		return -ENOENT;
+	for (g = dev->type->groups; *g && !dattr; g++) {
+		struct attribute *const *a;
+
+		for (a = (*g)->attrs; a && *a; a++)
+			if (!strcmp((*a)->name, "resource")) {
+				dattr = container_of(*a, struct device_attribute, attr);
+				break;
+			}
+	}
+	if (!dattr || !dattr->show)
+		return -ENOENT;
+
+	buf = (char *)get_zeroed_page(GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (dattr->show(dev, dattr, buf) > 0)
+		ret_code = kstrtoull(strim(buf), 0, ret);
+	free_page((unsigned long)buf);
+	return ret_code;
+}
+
+static void daxmf_fail_and_zap(struct device *dev, u64 pfn, u64 pages)
+{
+	struct daxmf_range_result res;
+	struct daxmf_range_req req = {
+		.pfn = pfn,
+		.pages = pages,
+		.flags = DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_SIMULATED |
+			 DAXMF_FLAG_MAPPED_ONLY | DAXMF_FLAG_UNMAP_ALL,
+	};
+	atomic_t never = ATOMIC_INIT(0);
+
+	daxmf_range_fail(&req, &never, &res);
+	dev_info(dev, "daxmf: removal of pfn %#llx+%llu: %llu mapped pages failed (%llu failures), status %d\n",
+		 req.pfn, req.pages, res.pages_done - res.pages_unmapped,
+		 res.pages_failed, res.status);
+}
+
+/* A device-dax instance about to go: fail and zap its mapped pages. */
+static void daxmf_devdax_removal(struct device *dev)
+{
+	struct dev_pagemap *pgmap;
+	u64 start, ranges[4][2];
+	int i, n = 0;
+
+	if (daxmf_dev_dax_start(dev, &start))
+		return;
+	pgmap = get_dev_pagemap(PHYS_PFN(start), NULL);
+	if (!pgmap)
+		return;		/* not bound, or already dead */
+	if (pgmap->type == MEMORY_DEVICE_GENERIC) {
+		for (i = 0; i < pgmap->nr_range && n < ARRAY_SIZE(ranges); i++) {
+			u64 first = PHYS_PFN(pgmap->ranges[i].start);
+			u64 end = PHYS_PFN(pgmap->ranges[i].end) + 1;
+
+			/* A static pmem pagemap begins with its info block. */
+			if (first < PHYS_PFN(start) && end > PHYS_PFN(start))
+				first = PHYS_PFN(start);
+			ranges[n][0] = first;
+			ranges[n][1] = end - first;
+			n++;
+		}
+	}
+	/* The range code takes its own references, batch by batch. */
+	put_dev_pagemap(pgmap);
+
+	for (i = 0; i < n; i++)
+		daxmf_fail_and_zap(dev, ranges[i][0], ranges[i][1]);
+}
+
+static int daxmf_match_bus(struct device *dev, void *data)
+{
+	return dev->bus && !strcmp(dev->bus->name, data);
+}
+
 static void daxmf_fsdax_removal(struct device *dev)
 {
 	struct daxmf_range_result res;
@@ -167,24 +265,100 @@ static void daxmf_fsdax_removal(struct device *dev)
 			 res.pages_failed, res.status);
 }
 
-static int daxmf_nd_event(struct notifier_block *nb, unsigned long action,
-			  void *data)
+static void daxmf_watch_dax_bus(const struct bus_type *bus);
+
+static int daxmf_dax_event(struct notifier_block *nb, unsigned long action,
+			   void *data)
 {
 	struct device *dev = data;
 
 	if (action != BUS_NOTIFY_UNBIND_DRIVER || daxmf_stopping())
 		return NOTIFY_DONE;
-	/* Only the fsdax leaves: namespaces and pfn devices bound to nd_pmem. */
-	if (!dev->driver || strcmp(dev->driver->name, "nd_pmem"))
+	if (!dev->driver || strcmp(dev->driver->name, "device_dax"))
+		return NOTIFY_DONE;
+	daxmf_devdax_removal(dev);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block daxmf_dax_nb = {
+	.notifier_call = daxmf_dax_event,
+};
+
+static int daxmf_nd_event(struct notifier_block *nb, unsigned long action,
+			  void *data)
+{
+	struct device *dev = data;
+	struct device *child;
+
+	if (daxmf_stopping() || !dev->driver)
 		return NOTIFY_DONE;
 
-	daxmf_fsdax_removal(dev);
+	/* An nd_dax bound to dax_pmem has its dev_dax child: the dax bus. */
+	if (action == BUS_NOTIFY_BOUND_DRIVER &&
+	    !strcmp(dev->driver->name, "dax_pmem")) {
+		child = device_find_child(dev, "dax", daxmf_match_bus);
+		if (child) {
+			daxmf_watch_dax_bus(child->bus);
+			put_device(child);
+		}
+		return NOTIFY_DONE;
+	}
+	if (action != BUS_NOTIFY_UNBIND_DRIVER)
+		return NOTIFY_DONE;
+
+	/* fsdax leaves: namespaces and pfn devices bound to nd_pmem. */
+	if (!strcmp(dev->driver->name, "nd_pmem"))
+		daxmf_fsdax_removal(dev);
+	/*
+	 * devdax through its nd_dax: the dev_dax below dies in this driver's
+	 * remove, before its own (dax bus) unbind would let us act.
+	 */
+	else if (!strcmp(dev->driver->name, "dax_pmem")) {
+		child = device_find_child(dev, "dax", daxmf_match_bus);
+		if (child) {
+			if (child->driver &&
+			    !strcmp(child->driver->name, "device_dax"))
+				daxmf_devdax_removal(child);
+			put_device(child);
+		}
+	}
 	return NOTIFY_DONE;
 }
 
 static struct notifier_block daxmf_nd_nb = {
 	.notifier_call = daxmf_nd_event,
 };
+
+/*
+ * The dax bus is built into the kernel and never goes away; it is taken
+ * from the first dev_dax seen.  Registered from the nd chain, never from
+ * the dax chain itself (its lock is held while it runs).
+ */
+static DEFINE_MUTEX(daxmf_dax_bus_lock);
+static const struct bus_type *daxmf_dax_bus;
+
+static void daxmf_watch_dax_bus(const struct bus_type *bus)
+{
+	mutex_lock(&daxmf_dax_bus_lock);
+	if (!daxmf_dax_bus && !bus_register_notifier((struct bus_type *)bus,
+						     &daxmf_dax_nb))
+		daxmf_dax_bus = bus;
+	mutex_unlock(&daxmf_dax_bus_lock);
+}
+
+static int daxmf_find_dax_bus(struct device *dev, void *data)
+{
+	struct device *child;
+
+	if (!dev->type || !dev->type->name || strcmp(dev->type->name, "nd_dax"))
+		return 0;
+	child = device_find_child(dev, "dax", daxmf_match_bus);
+	if (!child)
+		return 0;
+	daxmf_watch_dax_bus(child->bus);
+	put_device(child);
+	return 1;
+}
 
 int daxmf_preremove_init(void)
 {
@@ -194,14 +368,25 @@ int daxmf_preremove_init(void)
 	if (ret)
 		return ret;
 	ret = bus_register_notifier(daxmf_nd_driver.drv.bus, &daxmf_nd_nb);
-	if (ret)
+	if (ret) {
 		nd_driver_unregister(&daxmf_nd_driver);
-	return ret;
+		return ret;
+	}
+	/* Device-dax instances that exist already show the dax bus. */
+	bus_for_each_dev(daxmf_nd_driver.drv.bus, NULL, NULL,
+			 daxmf_find_dax_bus);
+	return 0;
 }
 
 void daxmf_preremove_exit(void)
 {
-	/* Waits for a notifier call in progress. */
+	/* Unregistering waits for a notifier call in progress. */
 	bus_unregister_notifier(daxmf_nd_driver.drv.bus, &daxmf_nd_nb);
+	mutex_lock(&daxmf_dax_bus_lock);
+	if (daxmf_dax_bus)
+		bus_unregister_notifier((struct bus_type *)daxmf_dax_bus,
+					&daxmf_dax_nb);
+	daxmf_dax_bus = NULL;
+	mutex_unlock(&daxmf_dax_bus_lock);
 	nd_driver_unregister(&daxmf_nd_driver);
 }
