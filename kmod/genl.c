@@ -201,6 +201,45 @@ void daxmf_genl_notify_done(const struct daxmf_range_req *req,
 				    req->job_id, req->portid, ret);
 }
 
+void daxmf_genl_notify_removal(const char *device, u32 mode,
+			       const struct daxmf_range_req *req,
+			       const struct daxmf_range_result *res)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&daxmf_family, &init_net, DAXMF_MCGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		goto lost;
+	hdr = genlmsg_put(msg, 0, 0, &daxmf_family, 0, DAXMF_CMD_REMOVAL);
+	if (!hdr ||
+	    nla_put_string(msg, DAXMF_ATTR_DEVICE, device) ||
+	    nla_put_u32(msg, DAXMF_ATTR_REMOVAL_MODE, mode) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_PFN, req->pfn, DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES, req->pages,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES_DONE, res->pages_done,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES_FAILED, res->pages_failed,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES_UNMAPPED,
+			      res->pages_unmapped, DAXMF_ATTR_PAD) ||
+	    nla_put_s32(msg, DAXMF_ATTR_STATUS, res->status) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_ELAPSED_NS, res->elapsed_ns,
+			      DAXMF_ATTR_PAD)) {
+		nlmsg_free(msg);
+		goto lost;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&daxmf_family, msg, 0, DAXMF_MCGRP_EVENTS,
+			  GFP_KERNEL);
+	return;
+lost:
+	pr_warn_ratelimited("%s: cannot build the removal event\n", device);
+}
+
 static int daxmf_fail_range(struct sk_buff *skb, struct genl_info *info)
 {
 	struct daxmf_range_req req = {

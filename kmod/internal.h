@@ -94,5 +94,8 @@ void daxmf_genl_notify_progress(const struct daxmf_range_req *req,
 				const struct daxmf_range_result *res);
 void daxmf_genl_notify_done(const struct daxmf_range_req *req,
 			    const struct daxmf_range_result *res);
+void daxmf_genl_notify_removal(const char *device, u32 mode,
+			       const struct daxmf_range_req *req,
+			       const struct daxmf_range_result *res);
 
 #endif /* DAXMF_INTERNAL_H */

@@ -188,6 +188,8 @@ static void daxmf_fail_and_zap(struct device *dev, u64 pfn, u64 pages)
 	atomic_t never = ATOMIC_INIT(0);
 
 	daxmf_range_fail(&req, &never, &res);
+	daxmf_genl_notify_removal(dev_name(dev), DAXMF_REMOVAL_FAILED_PAGES,
+				  &req, &res);
 	dev_info(dev, "daxmf: removal of pfn %#llx+%llu: %llu mapped pages failed (%llu failures), status %d\n",
 		 req.pfn, req.pages, res.pages_done - res.pages_unmapped,
 		 res.pages_failed, res.status);
@@ -255,6 +257,9 @@ static void daxmf_fsdax_removal(struct device *dev)
 
 	/* Synchronous: the pages must be dealt with before the driver goes. */
 	daxmf_range_fail(&req, &never, &res);
+	daxmf_genl_notify_removal(dev_name(dev), covered ?
+				  DAXMF_REMOVAL_HOLDER_WALK :
+				  DAXMF_REMOVAL_FAILED_PAGES, &req, &res);
 	if (covered)
 		dev_info(dev, "daxmf: removal of pfn %#llx+%llu: the filesystem's dax holder signalled mappers (%d); mappings of %llu mapped pages zapped, status %d\n",
 			 req.pfn, req.pages, ret,

@@ -112,7 +112,21 @@ static int on_monitor_event(const struct daxmf_range_result *ev, void *userdata)
         return 0;
 }
 
+static int on_monitor_removal(const struct daxmf_removal *rm, void *userdata) {
+        struct monitor_state *m = userdata;
+
+        if (m->json)
+                daxmfctl_print_json_line(daxmfctl_removal_json(rm));
+        else
+                daxmfctl_print_removal(rm);
+        return 0;
+}
+
 int daxmfctl_monitor(const struct daxmfctl_args *args) {
+        const struct daxmf_event_handlers handlers = {
+                .range = on_monitor_event,
+                .removal = on_monitor_removal,
+        };
         _cleanup_(daxmf_kernel_closep) struct daxmf_kernel *k = NULL;
         struct monitor_state m = {
                 .json = args->json,
@@ -125,7 +139,7 @@ int daxmfctl_monitor(const struct daxmfctl_args *args) {
                 return r;
 
         for (;;) {
-                r = daxmf_kernel_receive_events(k, on_monitor_event, &m);
+                r = daxmf_kernel_receive_all_events(k, &handlers, &m);
                 if (r == -ECANCELED)
                         return EXIT_SUCCESS;
                 if (r == -ESHUTDOWN) {

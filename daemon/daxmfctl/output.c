@@ -223,3 +223,40 @@ void daxmfctl_print_json_line(struct json_object *o) {
         fflush(stdout);
         json_object_put(o);
 }
+
+static const char *removal_mode_name(uint32_t mode) {
+        switch (mode) {
+        case DAXMF_REMOVAL_FAILED_PAGES:
+                return "failed-pages";
+        case DAXMF_REMOVAL_HOLDER_WALK:
+                return "holder-walk";
+        default:
+                return "unknown";
+        }
+}
+
+struct json_object *daxmfctl_removal_json(const struct daxmf_removal *rm) {
+        struct json_object *o = json_object_new_object();
+
+        ADD(o, "event", json_object_new_string("removal"));
+        ADD(o, "device", json_object_new_string(rm->device));
+        ADD(o, "mode", json_object_new_string(removal_mode_name(rm->mode)));
+        ADD(o, "pfn", json_object_new_uint64(rm->pfn));
+        ADD(o, "pages", json_object_new_uint64(rm->pages));
+        ADD(o, "phys_start", json_object_new_uint64(rm->pfn * page_size()));
+        ADD(o, "phys_end", json_object_new_uint64((rm->pfn + rm->pages) * page_size() - 1));
+        ADD(o, "pages_done", json_object_new_uint64(rm->pages_done));
+        ADD(o, "pages_failed", json_object_new_uint64(rm->pages_failed));
+        ADD(o, "pages_unmapped", json_object_new_uint64(rm->pages_unmapped));
+        ADD(o, "status", json_object_new_int(rm->status));
+        ADD(o, "elapsed_ns", json_object_new_uint64(rm->elapsed_ns));
+        return o;
+}
+
+void daxmfctl_print_removal(const struct daxmf_removal *rm) {
+        printf("removal device=%s mode=%s pfn=0x%" PRIx64 " pages=%" PRIu64 " mapped=%" PRIu64 " failed=%" PRIu64
+               " status=%d elapsed=%.3fms\n",
+               rm->device, removal_mode_name(rm->mode), rm->pfn, rm->pages, rm->pages_done - rm->pages_unmapped,
+               rm->pages_failed, rm->status, (double) rm->elapsed_ns / 1e6);
+        fflush(stdout);
+}

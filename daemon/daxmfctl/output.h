@@ -14,6 +14,9 @@ struct json_object *daxmfctl_error_json(const char *command, const struct daxmf_
 struct json_object *daxmfctl_event_json(const struct daxmf_range_result *ev);
 void daxmfctl_print_event(const struct daxmf_range_result *ev);
 
+struct json_object *daxmfctl_removal_json(const struct daxmf_removal *rm);
+void daxmfctl_print_removal(const struct daxmf_removal *rm);
+
 void daxmfctl_print_info(const struct daxmf_info *info);
 void daxmfctl_print_range(const struct daxmf_range_result *res);
 

@@ -49,6 +49,7 @@ int journal_log_event(const struct event_record *ev) {
                 "DAXMF_PAGES_FAILED=%" PRIu64, ev->pages_failed,
                 "DAXMF_ELAPSED_USEC=%" PRIu64, ev->elapsed_usec,
                 "DAXMF_VIA=%s", ev->via,
+                "DAXMF_REMOVAL_MODE=%s", ev->removal_mode ? ev->removal_mode : "",
                 NULL);
         if (r < 0)
                 fprintf(stderr, "daxmfd: journal unavailable (%d): %s on %s 0x%" PRIx64 "-0x%" PRIx64 " %s %s\n",

@@ -26,6 +26,7 @@ struct event_record {
         uint64_t pages_failed;
         uint64_t elapsed_usec;
         const char *via;                /* module, sysfs, none */
+        const char *removal_mode;       /* removals by the module: failed-pages, holder-walk */
 };
 
 int journal_log_event(const struct event_record *ev);

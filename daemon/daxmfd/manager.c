@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
+#include <linux/daxmf.h>
+
 #include "badblocks.h"
 #include "journal.h"
 #include "log.h"
@@ -78,7 +80,8 @@ static struct open_event *event_find_overlapping(struct manager *m, size_t from,
         return NULL;
 }
 
-static void event_log(struct manager *m, const struct open_event *e, const char *result, const char *via) {
+static void event_log_full(struct manager *m, const struct open_event *e, const char *result, const char *via,
+                           const char *removal_mode) {
         struct event_record rec = {
                 .id = e->id,
                 .kind = e->kind,
@@ -93,9 +96,14 @@ static void event_log(struct manager *m, const struct open_event *e, const char 
                 .pages_failed = e->pages_failed,
                 .elapsed_usec = now_usec() - e->started_usec,
                 .via = via,
+                .removal_mode = removal_mode,
         };
 
         journal_log_event(&rec);
+}
+
+static void event_log(struct manager *m, const struct open_event *e, const char *result, const char *via) {
+        event_log_full(m, e, result, via, NULL);
 }
 
 /* Log and forget every event none of whose pages is still on its way. */
@@ -393,6 +401,60 @@ static void manager_connect_kernel(struct manager *m) {
         }
 }
 
+/* The module dealt with a device being removed, before its teardown. */
+static int on_module_removal(const struct daxmf_removal *rm, void *userdata) {
+        struct manager *m = userdata;
+        struct open_event e = {
+                .id = m->next_event_id++,
+                .kind = DAXMF_EVENT_REMOVAL,
+                .action = DAXMF_ACTION_FAIL,
+                .start_pfn = rm->pfn,
+                .end_pfn = rm->pfn + rm->pages,
+                .pages_failed = rm->pages_failed,
+                .started_usec = now_usec() - rm->elapsed_ns / 1000,
+        };
+
+        snprintf(e.device, sizeof(e.device), "%s", rm->device);
+        event_log_full(m, &e, rm->status < 0 ? "stopped" : rm->pages_failed ? "partial" : "complete", "module",
+                       rm->mode == DAXMF_REMOVAL_HOLDER_WALK ? "holder-walk" : "failed-pages");
+        return 0;
+}
+
+static const struct daxmf_event_handlers event_handlers = {
+        .removal = on_module_removal,
+};
+
+static int on_events_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct manager *m = userdata;
+        int r;
+
+        r = daxmf_kernel_receive_all_events(m->module_events, &event_handlers, m);
+        if (r == -ESHUTDOWN) {
+                m->module_events_source = sd_event_source_disable_unref(m->module_events_source);
+                m->module_events = daxmf_kernel_close(m->module_events);
+                if (m->kernel)
+                        manager_drop_kernel(m, "the daxmf module was unloaded");
+        } else if (r == -ENOBUFS)
+                log_warning("module events were lost (receive buffer overrun)");
+        return 0;
+}
+
+static void manager_attach_events(struct manager *m) {
+        int r;
+
+        r = daxmf_kernel_open_events(&m->module_events);
+        if (r >= 0)
+                r = daxmf_kernel_set_nonblocking(m->module_events);
+        if (r >= 0)
+                r = sd_event_add_io(m->event, &m->module_events_source, daxmf_kernel_fd(m->module_events), EPOLLIN,
+                                    on_events_io, m);
+        if (r < 0) {
+                m->module_events = daxmf_kernel_close(m->module_events);
+                log_warning("cannot follow the module's events (%s): removals it handles go unrecorded",
+                            strerror(-r));
+        }
+}
+
 static int manager_attach_kernel(struct manager *m) {
         int r;
 
@@ -405,7 +467,9 @@ static int manager_attach_kernel(struct manager *m) {
         if (r < 0) {
                 m->kernel = daxmf_kernel_close(m->kernel);
                 manager_set_degraded(m, "cannot watch the daxmf module connection");
+                return 0;
         }
+        manager_attach_events(m);
         return 0;
 }
 
@@ -640,6 +704,8 @@ static void manager_disk_removed(struct manager *m, const char *name) {
         d = manager_find_disk(m, name, &i);
         if (!d)
                 return;
+        if (m->module_events)
+                goto forget;    /* the module reported it, before the teardown */
         /* On 6.1 the remove event comes after the device died: record it. */
         e.id = m->next_event_id++;
         snprintf(e.device, sizeof(e.device), "%s", name);
@@ -647,7 +713,7 @@ static void manager_disk_removed(struct manager *m, const char *name) {
         e.end_pfn = (d->data_phys + d->size + m->page_size - 1) / m->page_size;
         e.started_usec = now_usec();
         event_log(m, &e, "logged", "none");
-
+forget:
         disk_free(d);
         m->disks[i] = m->disks[--m->n_disks];
         manager_update_status(m);
@@ -667,7 +733,7 @@ static int on_device_event(sd_device_monitor *mon, sd_device *dev, void *userdat
                         (void) manager_watch_disk(m, dev);
                 else if (action == SD_DEVICE_REMOVE)
                         manager_disk_removed(m, name);
-        } else if (strcmp(subsystem, "dax") == 0 && (action == SD_DEVICE_REMOVE || action == SD_DEVICE_UNBIND)) {
+        } else if (strcmp(subsystem, "dax") == 0 && action == SD_DEVICE_REMOVE && !m->module_events) {
                 struct open_event e = {
                         .id = m->next_event_id++,
                         .kind = DAXMF_EVENT_REMOVAL,
@@ -828,6 +894,8 @@ struct manager *manager_free(struct manager *m) {
                 disk_free(m->disks[i]);
         free(m->disks);
         sd_event_source_disable_unref(m->kernel_source);
+        sd_event_source_disable_unref(m->module_events_source);
+        daxmf_kernel_close(m->module_events);
         sd_event_source_disable_unref(m->sysfs_source);
         sd_event_source_disable_unref(m->pump_source);
         sd_event_source_disable_unref(m->backoff_timer);

@@ -26,7 +26,7 @@ struct pmem_disk {
 struct open_event {
         uint64_t id;
         enum daxmf_event_kind kind;
-        char device[32];
+        char device[64];
         uint64_t sector, sectors;
         uint64_t start_pfn, end_pfn;
         enum daxmf_action action;
@@ -56,6 +56,8 @@ struct manager {
         bool throttled;                         /* the module said EBUSY: wait */
         sd_event_source *backoff_timer;
         sd_event_source *pump_source;           /* sends, outside any callback */
+        struct daxmf_kernel *module_events;     /* the module's events group */
+        sd_event_source *module_events_source;
         struct request *requests;
         size_t n_requests;
         sd_event_source *sysfs_source;          /* runs batches without the module */

@@ -350,7 +350,7 @@ int daxmf_kernel_fd(struct daxmf_kernel *k) {
 
 struct event_dispatch {
         struct daxmf_kernel *k;
-        daxmf_event_handler_t handler;
+        const struct daxmf_event_handlers *h;
         void *userdata;
         int error;
 };
@@ -380,14 +380,17 @@ static int on_event(struct nl_msg *msg, void *userdata) {
                 d->error = -ESHUTDOWN;
                 return NL_STOP;
         }
+        struct daxmf_removal rm;
+
         if (nlh->nlmsg_type != d->k->family)
                 return NL_SKIP;         /* other families' notifications */
 
-        r = daxmf_decode_range(nlh, &ev);
-        if (r < 0)
+        if (daxmf_decode_range(nlh, &ev) == 0)
+                r = d->h->range ? d->h->range(&ev, d->userdata) : 0;
+        else if (daxmf_decode_removal(nlh, &rm) == 0)
+                r = d->h->removal ? d->h->removal(&rm, d->userdata) : 0;
+        else
                 return NL_SKIP;         /* not ours to judge: a newer event kind */
-
-        r = d->handler(&ev, d->userdata);
         if (r < 0) {
                 d->error = r;
                 return NL_STOP;
@@ -396,10 +399,17 @@ static int on_event(struct nl_msg *msg, void *userdata) {
 }
 
 int daxmf_kernel_receive_events(struct daxmf_kernel *k, daxmf_event_handler_t handler, void *userdata) {
+        const struct daxmf_event_handlers h = { .range = handler };
+
+        return daxmf_kernel_receive_all_events(k, &h, userdata);
+}
+
+int daxmf_kernel_receive_all_events(struct daxmf_kernel *k, const struct daxmf_event_handlers *h,
+                                    void *userdata) {
         _cleanup_(nl_cb_putp) struct nl_cb *cb = NULL;
         struct event_dispatch d = {
                 .k = k,
-                .handler = handler,
+                .h = h,
                 .userdata = userdata,
         };
         int r;
@@ -414,6 +424,8 @@ int daxmf_kernel_receive_events(struct daxmf_kernel *k, daxmf_event_handler_t ha
         r = nl_recvmsgs(k->sock, cb);
         if (d.error < 0)
                 return d.error;
+        if (r == -NLE_AGAIN)
+                return 0;       /* non-blocking, drained */
         if (r < 0)
                 return r == -NLE_NOMEM ? -ENOBUFS : -EIO;
         return 0;

@@ -58,6 +58,14 @@ int daxmf_kernel_fd(struct daxmf_kernel *k);
 typedef int (*daxmf_event_handler_t)(const struct daxmf_range_result *event, void *userdata);
 int daxmf_kernel_receive_events(struct daxmf_kernel *k, daxmf_event_handler_t handler, void *userdata);
 
+/* Every kind of event; a NULL handler skips that kind. */
+struct daxmf_event_handlers {
+        int (*range)(const struct daxmf_range_result *event, void *userdata);
+        int (*removal)(const struct daxmf_removal *event, void *userdata);
+};
+int daxmf_kernel_receive_all_events(struct daxmf_kernel *k, const struct daxmf_event_handlers *h,
+                                    void *userdata);
+
 /*
  * Asynchronous use, for an event loop: send requests without waiting, then
  * call daxmf_kernel_dispatch() whenever the fd is readable.

@@ -39,6 +39,9 @@ static struct nla_policy reply_policy[DAXMF_ATTR_MAX + 1] = {
         [DAXMF_ATTR_PAGE_SHIFT]         = POLICY_U32,
         [DAXMF_ATTR_MAX_JOBS]           = POLICY_U32,
         [DAXMF_ATTR_JOBS_RUNNING]       = POLICY_U32,
+        [DAXMF_ATTR_HISTORY_JOBS]       = POLICY_U32,
+        [DAXMF_ATTR_DEVICE]             = { .type = NLA_NUL_STRING },
+        [DAXMF_ATTR_REMOVAL_MODE]       = POLICY_U32,
 };
 
 /* Parse a daxmf message; the command must be one of cmd_a, cmd_b. */
@@ -163,6 +166,40 @@ int daxmf_decode_range(const struct nlmsghdr *nlh, struct daxmf_range_result *re
         }
 
         *ret = res;
+        return 0;
+}
+
+int daxmf_decode_removal(const struct nlmsghdr *nlh, struct daxmf_removal *ret) {
+        static const int required[] = {
+                DAXMF_ATTR_DEVICE, DAXMF_ATTR_REMOVAL_MODE, DAXMF_ATTR_PFN, DAXMF_ATTR_PAGES,
+                DAXMF_ATTR_PAGES_DONE, DAXMF_ATTR_PAGES_FAILED, DAXMF_ATTR_PAGES_UNMAPPED,
+                DAXMF_ATTR_STATUS, DAXMF_ATTR_ELAPSED_NS,
+        };
+        struct nlattr *tb[DAXMF_ATTR_MAX + 1];
+        struct daxmf_removal rm = {};
+        uint8_t cmd;
+        int r;
+
+        r = parse(nlh, DAXMF_CMD_REMOVAL, DAXMF_CMD_REMOVAL, &cmd, tb);
+        if (r < 0)
+                return r;
+        if (!has_all(tb, required, ELEMENTSOF(required)))
+                return -EBADMSG;
+        if (nla_strlcpy(rm.device, tb[DAXMF_ATTR_DEVICE], sizeof(rm.device)) >= sizeof(rm.device))
+                return -EBADMSG;
+        rm.mode = nla_get_u32(tb[DAXMF_ATTR_REMOVAL_MODE]);
+        rm.pfn = nla_get_u64(tb[DAXMF_ATTR_PFN]);
+        rm.pages = nla_get_u64(tb[DAXMF_ATTR_PAGES]);
+        rm.pages_done = nla_get_u64(tb[DAXMF_ATTR_PAGES_DONE]);
+        rm.pages_failed = nla_get_u64(tb[DAXMF_ATTR_PAGES_FAILED]);
+        rm.pages_unmapped = nla_get_u64(tb[DAXMF_ATTR_PAGES_UNMAPPED]);
+        rm.status = (int32_t) nla_get_u32(tb[DAXMF_ATTR_STATUS]);
+        rm.elapsed_ns = nla_get_u64(tb[DAXMF_ATTR_ELAPSED_NS]);
+        if (rm.pages_done > rm.pages || rm.pages_failed > rm.pages_done ||
+            rm.pages_unmapped > rm.pages_done || rm.status > 0)
+                return -EBADMSG;
+
+        *ret = rm;
         return 0;
 }
 

@@ -40,6 +40,21 @@ struct daxmf_range_result {
         uint64_t batches;
 };
 
+/* What the module did about a dax device being removed (DAXMF_CMD_REMOVAL). */
+struct daxmf_removal {
+        char device[64];
+        uint32_t mode;          /* DAXMF_REMOVAL_* */
+        uint64_t pfn;
+        uint64_t pages;
+        uint64_t pages_done;
+        uint64_t pages_failed;
+        uint64_t pages_unmapped;
+        int32_t status;
+        uint64_t elapsed_ns;
+};
+
+int daxmf_decode_removal(const struct nlmsghdr *nlh, struct daxmf_removal *ret);
+
 /* Why the kernel refused a request, from its netlink error and extended ack. */
 struct daxmf_error {
         int error;              /* negative errno */

@@ -4,8 +4,13 @@
 # unbind, every mapping is gone, and the default (late-kill) mapper's next
 # touch gets SIGBUS instead of reaching vanished memory.  The unbind
 # completes.  (No umount afterwards: 6.1 oopses on it.)
+# vmvariant=alone: no daemon; vmvariant=daemon: daxmfd runs and the journal
+# gets one removal record from the module's event.
 . /tests/lib.sh
 
+variant=$(sed -n 's/.*vmvariant=\([a-z]*\).*/\1/p' /proc/cmdline)
+[ "$variant" = alone ] || [ "$variant" = daemon ] || die "vmvariant=alone or daemon, not '$variant'"
+[ "$variant" = daemon ] && start_journald
 load_daxmf
 mkfs.ext4 -q -F -b 4096 /dev/pmem0 || die "mkfs.ext4"
 mount -o dax /dev/pmem0 /mnt || die "mount -o dax"
@@ -15,6 +20,18 @@ xfs_io -f -c "pwrite -q -S 0x73 0 64k" -c fsync /mnt/late || die "write"
 mapper --path /mnt/early --length 65536 --kill early --ready early.ready --report early.rep &
 mapper --path /mnt/late --length 65536 --kill default --retouch --ready late.ready --report late.rep &
 wait_for early.ready && wait_for late.ready || die "mappers did not start"
+
+if [ "$variant" = daemon ]; then
+	mkdir -p /etc/daxmf
+	: >/etc/daxmf/daxmfd.conf
+	daxmfd --config /etc/daxmf/daxmfd.conf 2>daxmfd.err &
+	daemon=$!
+	n=50
+	until journalctl --no-pager 2>/dev/null | grep -q 'watching pmem0'; do
+		n=$((n - 1)); [ $n -gt 0 ] || die "daxmfd did not start: $(cat daxmfd.err)"
+		sleep 0.1
+	done
+fi
 
 echo namespace0.0 >/sys/bus/nd/drivers/nd_pmem/unbind && pass "the unbind completed" || fail "unbind failed"
 [ -e /dev/pmem0 ] && fail "pmem0 still there" || pass "pmem0 is gone"
@@ -32,4 +49,22 @@ echo "# late: $(tr '\n' ' ' <late.rep)"
 	fail "late retouch faults: $(field retouch_faults late.rep) of 16"
 dmesg | grep -q 'daxmf: removal of pfn .* mapped pages failed' && pass "the module logged the removal" ||
 	fail "no removal line in dmesg"
+if [ "$variant" = daemon ]; then
+	id=cf97945658094f1db7308336789c695b
+	n=50
+	until [ -n "$(journal_field $id DAXMF_EVENT)" ]; do
+		n=$((n - 1)); [ $n -gt 0 ] || break
+		sleep 0.1
+	done
+	journalctl --no-pager -o verbose MESSAGE_ID=$id | grep -E ' (MESSAGE|DAXMF_[A-Z_]*)=' | sed 's/^/# /'
+	[ "$(journal_field $id DAXMF_EVENT)" = removal ] && [ "$(journal_field $id DAXMF_DEVICE)" = namespace0.0 ] &&
+		pass "one removal record for namespace0.0" || fail "removal record: $(journal_field $id DAXMF_EVENT)"
+	[ "$(journal_field $id DAXMF_EVENT | wc -l)" = 1 ] && pass "logged once" ||
+		fail "logged $(journal_field $id DAXMF_EVENT | wc -l) times"
+	[ "$(journal_field $id DAXMF_RESULT)" = complete ] && [ "$(journal_field $id DAXMF_REMOVAL_MODE)" = failed-pages ] &&
+		[ "$(journal_field $id DAXMF_PHYS_START)" = 0x40000000 ] && pass "result, mode and physical range recorded" ||
+		fail "record fields"
+	kill -TERM $daemon
+	wait $daemon && pass "daxmfd stops cleanly" || fail "daxmfd exit status"
+fi
 finish

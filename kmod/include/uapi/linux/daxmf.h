@@ -53,6 +53,11 @@ enum daxmf_cmd {
 	 * requester that restarted learn what became of its ranges.
 	 */
 	DAXMF_CMD_GET_JOB,
+	/* multicast on "events" after the module dealt with a dax device
+	 * being removed (before its driver let go): DEVICE, REMOVAL_MODE, PFN,
+	 * PAGES, PAGES_DONE, PAGES_FAILED, PAGES_UNMAPPED, STATUS, ELAPSED_NS
+	 */
+	DAXMF_CMD_REMOVAL,
 
 	__DAXMF_CMD_MAX,
 };
@@ -97,6 +102,8 @@ enum daxmf_attr {
 	DAXMF_ATTR_MAX_JOBS,		/* u32: ranges that may run at once */
 	DAXMF_ATTR_JOBS_RUNNING,	/* u32: ranges queued or running now */
 	DAXMF_ATTR_HISTORY_JOBS,	/* u32: finished jobs GET_JOB remembers */
+	DAXMF_ATTR_DEVICE,		/* string: device name (namespace0.0) */
+	DAXMF_ATTR_REMOVAL_MODE,	/* u32: DAXMF_REMOVAL_* */
 
 	__DAXMF_ATTR_MAX,
 };
@@ -122,6 +129,14 @@ enum daxmf_flags {
 
 #define DAXMF_FLAGS_ALL (DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_ALLOW_RAM | \
 			 DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_SIMULATED)
+
+/* DAXMF_ATTR_REMOVAL_MODE: what the module did before the teardown */
+enum daxmf_removal_mode {
+	/* failed every mapped page and zapped the mappings */
+	DAXMF_REMOVAL_FAILED_PAGES	= 1,
+	/* made the filesystem's dax holder walk once, zapped what was left */
+	DAXMF_REMOVAL_HOLDER_WALK	= 2,
+};
 
 /* DAXMF_ATTR_PATHS */
 enum daxmf_path {
