@@ -190,30 +190,30 @@ static bool batch_lookup(struct manager *m, uint64_t cookie, struct daxmf_batch 
         return false;
 }
 
-static void request_forget(struct manager *m, uint32_t seq, uint64_t *ret_cookie) {
+/* The cookie of request seq (0 if unknown), which is answered now. */
+static uint64_t request_forget(struct manager *m, uint32_t seq) {
         for (size_t i = 0; i < m->n_requests; i++)
                 if (m->requests[i].seq == seq) {
-                        *ret_cookie = m->requests[i].cookie;
+                        uint64_t cookie = m->requests[i].cookie;
+
                         m->requests[i] = m->requests[--m->n_requests];
-                        return;
+                        return cookie;
                 }
-        *ret_cookie = 0;
+        return 0;
 }
 
 static void on_kernel_accepted(uint32_t seq, uint64_t job_id, uint64_t cookie, void *userdata) {
         struct manager *m = userdata;
-        uint64_t c;
 
-        request_forget(m, seq, &c);
+        (void) request_forget(m, seq);
         log_debug("batch %" PRIu64 " is module job %" PRIu64, cookie, job_id);
 }
 
 static void on_kernel_refused(uint32_t seq, const struct daxmf_error *e, void *userdata) {
         struct manager *m = userdata;
         struct daxmf_batch b;
-        uint64_t cookie;
+        uint64_t cookie = request_forget(m, seq);
 
-        request_forget(m, seq, &cookie);
         if (!cookie || !batch_lookup(m, cookie, &b))
                 return;
         if (e->error == -EBUSY) {

@@ -48,7 +48,6 @@ struct manager {
 
         int state_dir_fd;
         struct daxmf_engine engine;
-        bool state_dirty;
 
         struct daxmf_kernel *kernel;            /* NULL: degraded, sysfs per page */
         sd_event_source *kernel_source;

@@ -73,6 +73,23 @@ static int no_seq_check(struct nl_msg *msg _unused_, void *userdata _unused_) {
         return NL_OK;
 }
 
+/*
+ * Callbacks for one receive loop.  Sequence numbers are not checked: a
+ * job's RANGE_DONE and multicast events carry none of ours, and each
+ * socket has one request outstanding at a time; messages are matched by
+ * type, command and id instead.
+ */
+static struct nl_cb *callbacks_new(nl_recvmsg_msg_cb_t on_message, void *userdata) {
+        struct nl_cb *cb;
+
+        cb = nl_cb_alloc(NL_CB_DEFAULT);
+        if (!cb)
+                return NULL;
+        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_message, userdata);
+        nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+        return cb;
+}
+
 struct transaction {
         struct daxmf_kernel *k;
         uint8_t want_cmd;
@@ -145,14 +162,11 @@ static int transact(struct daxmf_kernel *k, struct nl_msg *msg, struct transacti
         _cleanup_(nl_cb_putp) struct nl_cb *cb = NULL;
         int r;
 
-        cb = nl_cb_alloc(NL_CB_DEFAULT);
+        cb = callbacks_new(on_valid, t);
         if (!cb)
                 return -ENOMEM;
-        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, t);
         nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, t);
         nl_cb_err(cb, NL_CB_CUSTOM, on_error, t);
-        /* A job's unicast RANGE_DONE carries no sequence number. */
-        nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 
         r = nl_send_auto(k->sock, msg);
         if (r < 0)
@@ -301,11 +315,9 @@ int daxmf_kernel_fail_range(struct daxmf_kernel *k, const struct daxmf_range_req
          * The range runs as a job; its RANGE_DONE comes to this socket.
          * Closing the socket before then cancels the job.
          */
-        cb = nl_cb_alloc(NL_CB_DEFAULT);
+        cb = callbacks_new(on_job_message, &w);
         if (!cb)
                 return -ENOMEM;
-        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_job_message, &w);
-        nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
         w.job_id = t.job_id;
         while (!w.done) {
                 r = nl_recvmsgs(k->sock, cb);
@@ -398,12 +410,6 @@ static int on_event(struct nl_msg *msg, void *userdata) {
         return NL_OK;
 }
 
-int daxmf_kernel_receive_events(struct daxmf_kernel *k, daxmf_event_handler_t handler, void *userdata) {
-        const struct daxmf_event_handlers h = { .range = handler };
-
-        return daxmf_kernel_receive_all_events(k, &h, userdata);
-}
-
 int daxmf_kernel_receive_all_events(struct daxmf_kernel *k, const struct daxmf_event_handlers *h,
                                     void *userdata) {
         _cleanup_(nl_cb_putp) struct nl_cb *cb = NULL;
@@ -414,12 +420,9 @@ int daxmf_kernel_receive_all_events(struct daxmf_kernel *k, const struct daxmf_e
         };
         int r;
 
-        cb = nl_cb_alloc(NL_CB_DEFAULT);
+        cb = callbacks_new(on_event, &d);
         if (!cb)
                 return -ENOMEM;
-        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &d);
-        /* Multicast events carry no sequence number of ours. */
-        nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 
         r = nl_recvmsgs(k->sock, cb);
         if (d.error < 0)
@@ -523,12 +526,10 @@ int daxmf_kernel_dispatch(struct daxmf_kernel *k, const struct daxmf_kernel_hand
         };
         int r;
 
-        cb = nl_cb_alloc(NL_CB_DEFAULT);
+        cb = callbacks_new(on_async_valid, &d);
         if (!cb)
                 return -ENOMEM;
-        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_async_valid, &d);
         nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_async_ack, &d);
-        nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
         nl_cb_err(cb, NL_CB_CUSTOM, on_async_error, &d);
 
         for (;;) {

@@ -48,17 +48,15 @@ int daxmf_kernel_get_job(struct daxmf_kernel *k, uint64_t cookie, struct daxmf_r
 
 /*
  * Events: open a connection subscribed to the family's "events" group.
- * daxmf_kernel_receive_events() blocks for the next batch of messages and
- * calls handler for each range event; a negative handler return stops and
- * is returned; -ESHUTDOWN when the module was unloaded.
+ * daxmf_kernel_receive_all_events() takes the next batch of messages
+ * (blocking unless the connection is non-blocking) and calls the handler
+ * of each event's kind; a negative handler return stops and is returned;
+ * -ESHUTDOWN when the module was unloaded.
  */
 int daxmf_kernel_open_events(struct daxmf_kernel **ret);
 int daxmf_kernel_fd(struct daxmf_kernel *k);
 
-typedef int (*daxmf_event_handler_t)(const struct daxmf_range_result *event, void *userdata);
-int daxmf_kernel_receive_events(struct daxmf_kernel *k, daxmf_event_handler_t handler, void *userdata);
-
-/* Every kind of event; a NULL handler skips that kind. */
+/* A NULL handler skips that kind. */
 struct daxmf_event_handlers {
         int (*range)(const struct daxmf_range_result *event, void *userdata);
         int (*removal)(const struct daxmf_removal *event, void *userdata);

@@ -27,7 +27,6 @@ expect_error "unknown flag bits" EINVAL "unknown flag bits" --pfn "$pmem_pfn" --
 expect_error "missing page count" EINVAL "missing attribute DAXMF_ATTR_PAGES" --pfn "$pmem_pfn"
 expect_error "missing pfn" EINVAL "missing attribute DAXMF_ATTR_PFN" --pages 1
 expect_error "larger than max_pages" E2BIG "max_pages" --pfn 0 --pages 0x100000001
-grep -q 'pfn 0x200000\]' err.txt || true
 
 # The error names the offending pfn (the ack cookie).
 daxmfctl fail-range --pfn 0x200000 --pages 1 2>err.txt

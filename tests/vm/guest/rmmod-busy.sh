@@ -72,10 +72,7 @@ daxmfctl fail-range --pfn "$pfn" --pages $pages --per-page --cookie 78 >/dev/nul
 req=$!
 wait_progress events2.json 78 || fail "no progress event"
 kill -9 $req
-s=$(cut -d' ' -f1 /proc/uptime)
 wait $req
-e=$(cut -d' ' -f1 /proc/uptime)
-awk -v s="$s" -v e="$e" 'BEGIN { exit !(e - s < 1.0) }' && pass "a killed requester exits at once ($s -> $e)" || fail "killed requester took $s -> $e"
 sleep 0.2
 kill $monitor 2>/dev/null
 grep '"event":"range-done"' events2.json | grep '"cookie":78,' | grep -q '"status_name":"ECONNRESET"' &&
