@@ -39,6 +39,23 @@ static const struct nla_policy daxmf_get_job_policy[DAXMF_ATTR_MAX + 1] = {
 	[DAXMF_ATTR_COOKIE]	= { .type = NLA_U64 },
 };
 
+/* Past what NLA_POLICY_RANGE's s16 bounds hold; 6.1 takes no const here. */
+static struct netlink_range_validation daxmf_timeout_range = {
+	.min = 1,
+	.max = DAXMF_MAX_REMOVAL_TIMEOUT_MS,
+};
+
+static const struct nla_policy daxmf_set_handler_policy[DAXMF_ATTR_MAX + 1] = {
+	[DAXMF_ATTR_TIMEOUT_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&daxmf_timeout_range),
+};
+
+static const struct nla_policy daxmf_removal_ack_policy[DAXMF_ATTR_MAX + 1] = {
+	[DAXMF_ATTR_REMOVAL_ID]	= { .type = NLA_U64 },
+	[DAXMF_ATTR_VERDICT]	= NLA_POLICY_RANGE(NLA_U32, DAXMF_VERDICT_FAILED,
+						   DAXMF_VERDICT_RECORDED),
+};
+
 static int daxmf_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 			  struct genl_info *info)
 {
@@ -56,13 +73,16 @@ static int daxmf_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 
 static int daxmf_get_info(struct sk_buff *skb, struct genl_info *info)
 {
+	unsigned int timeout_ms;
 	struct sk_buff *msg;
+	u32 handler;
 	void *hdr;
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 
+	daxmf_handler_get(&handler, &timeout_ms);
 	hdr = genlmsg_put_reply(msg, info, &daxmf_family, 0,
 				DAXMF_CMD_GET_INFO);
 	if (!hdr)
@@ -80,7 +100,9 @@ static int daxmf_get_info(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, DAXMF_ATTR_PAGE_SHIFT, PAGE_SHIFT) ||
 	    nla_put_u32(msg, DAXMF_ATTR_MAX_JOBS, READ_ONCE(daxmf_max_jobs)) ||
 	    nla_put_u32(msg, DAXMF_ATTR_JOBS_RUNNING, daxmf_jobs_running()) ||
-	    nla_put_u32(msg, DAXMF_ATTR_HISTORY_JOBS, DAXMF_HISTORY_JOBS))
+	    nla_put_u32(msg, DAXMF_ATTR_HISTORY_JOBS, DAXMF_HISTORY_JOBS) ||
+	    nla_put_u32(msg, DAXMF_ATTR_HANDLER_PORTID, handler) ||
+	    nla_put_u32(msg, DAXMF_ATTR_TIMEOUT_MS, timeout_ms))
 		goto too_big;
 
 	genlmsg_end(msg, hdr);
@@ -102,7 +124,7 @@ static int daxmf_put_range(struct sk_buff *msg,
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_PFN, req->pfn, DAXMF_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES, req->pages,
 			      DAXMF_ATTR_PAD) ||
-	    nla_put_u32(msg, DAXMF_ATTR_FLAGS, req->flags) ||
+	    nla_put_u32(msg, DAXMF_ATTR_FLAGS, req->flags & DAXMF_FLAGS_ALL) ||
 	    nla_put_u32(msg, DAXMF_ATTR_REQUESTER_PORTID, req->portid) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES_DONE, res->pages_done,
 			      DAXMF_ATTR_PAD) ||
@@ -202,6 +224,7 @@ void daxmf_genl_notify_done(const struct daxmf_range_req *req,
 }
 
 void daxmf_genl_notify_removal(const char *device, u32 mode,
+			       const struct daxmf_removal_outcome *out,
 			       const struct daxmf_range_req *req,
 			       const struct daxmf_range_result *res)
 {
@@ -228,6 +251,13 @@ void daxmf_genl_notify_removal(const char *device, u32 mode,
 			      res->pages_unmapped, DAXMF_ATTR_PAD) ||
 	    nla_put_s32(msg, DAXMF_ATTR_STATUS, res->status) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_ELAPSED_NS, res->elapsed_ns,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_REMOVAL_ID, out->id,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u32(msg, DAXMF_ATTR_HANDSHAKE, out->handshake) ||
+	    (out->verdict &&
+	     nla_put_u32(msg, DAXMF_ATTR_VERDICT, out->verdict)) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_WAITED_NS, out->waited_ns,
 			      DAXMF_ATTR_PAD)) {
 		nlmsg_free(msg);
 		goto lost;
@@ -238,6 +268,105 @@ void daxmf_genl_notify_removal(const char *device, u32 mode,
 	return;
 lost:
 	pr_warn_ratelimited("%s: cannot build the removal event\n", device);
+}
+
+static struct sk_buff *daxmf_pending_msg(const char *device, u32 mode,
+					 u64 pfn, u64 pages, u64 id,
+					 unsigned int timeout_ms)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	hdr = genlmsg_put(msg, 0, 0, &daxmf_family, 0,
+			  DAXMF_CMD_REMOVAL_PENDING);
+	if (!hdr ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_REMOVAL_ID, id, DAXMF_ATTR_PAD) ||
+	    nla_put_string(msg, DAXMF_ATTR_DEVICE, device) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_PFN, pfn, DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES, pages, DAXMF_ATTR_PAD) ||
+	    nla_put_u32(msg, DAXMF_ATTR_REMOVAL_MODE, mode) ||
+	    nla_put_u32(msg, DAXMF_ATTR_TIMEOUT_MS, timeout_ms)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	genlmsg_end(msg, hdr);
+	return msg;
+}
+
+int daxmf_genl_notify_pending(const char *device, u32 mode, u64 pfn,
+			      u64 pages, u64 id, unsigned int timeout_ms,
+			      u32 portid)
+{
+	struct sk_buff *msg;
+
+	if (genl_has_listeners(&daxmf_family, &init_net, DAXMF_MCGRP_EVENTS)) {
+		msg = daxmf_pending_msg(device, mode, pfn, pages, id,
+					timeout_ms);
+		if (msg)
+			genlmsg_multicast(&daxmf_family, msg, 0,
+					  DAXMF_MCGRP_EVENTS, GFP_KERNEL);
+	}
+
+	msg = daxmf_pending_msg(device, mode, pfn, pages, id, timeout_ms);
+	if (!msg)
+		return -ENOMEM;
+	/* Frees msg whatever happens. */
+	return genlmsg_unicast(&init_net, msg, portid);
+}
+
+static int daxmf_set_removal_handler(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	unsigned int timeout_ms = 0;
+	struct sk_buff *reply;
+	void *hdr;
+	int ret;
+
+	if (info->attrs[DAXMF_ATTR_TIMEOUT_MS])
+		timeout_ms = nla_get_u32(info->attrs[DAXMF_ATTR_TIMEOUT_MS]);
+
+	reply = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(reply, info, &daxmf_family, 0,
+				DAXMF_CMD_SET_REMOVAL_HANDLER);
+	if (!hdr) {
+		nlmsg_free(reply);
+		return -EMSGSIZE;
+	}
+
+	ret = daxmf_handler_set(info->snd_portid, timeout_ms, &timeout_ms,
+				info->extack);
+	if (ret) {
+		nlmsg_free(reply);
+		return ret;
+	}
+	if (nla_put_u32(reply, DAXMF_ATTR_HANDLER_PORTID, info->snd_portid) ||
+	    nla_put_u32(reply, DAXMF_ATTR_TIMEOUT_MS, timeout_ms)) {
+		nlmsg_free(reply);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(reply, hdr);
+	return genlmsg_reply(reply, info);
+}
+
+static int daxmf_removal_ack_cmd(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, DAXMF_ATTR_REMOVAL_ID)) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute DAXMF_ATTR_REMOVAL_ID");
+		return -EINVAL;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, DAXMF_ATTR_VERDICT)) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute DAXMF_ATTR_VERDICT");
+		return -EINVAL;
+	}
+	return daxmf_removal_ack(info->snd_portid,
+				 nla_get_u64(info->attrs[DAXMF_ATTR_REMOVAL_ID]),
+				 nla_get_u32(info->attrs[DAXMF_ATTR_VERDICT]),
+				 info->extack);
 }
 
 static int daxmf_fail_range(struct sk_buff *skb, struct genl_info *info)
@@ -269,6 +398,10 @@ static int daxmf_fail_range(struct sk_buff *skb, struct genl_info *info)
 	ret = daxmf_range_validate(&req, info->extack);
 	if (ret)
 		return ret;
+	/* What a removal of the module's own does, asked for by a handler. */
+	if (req.flags & DAXMF_FLAG_REMOVAL)
+		req.flags |= DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_MAPPED_ONLY |
+			     DAXMF_FLAG_UNMAP_ALL;
 
 	/* Built before queueing: once queued, the range is not refused. */
 	reply = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
@@ -343,6 +476,18 @@ static const struct genl_ops daxmf_ops[] = {
 		.cmd = DAXMF_CMD_GET_JOB,
 		.doit = daxmf_get_job,
 		.policy = daxmf_get_job_policy,
+		.maxattr = DAXMF_ATTR_MAX,
+	},
+	{
+		.cmd = DAXMF_CMD_SET_REMOVAL_HANDLER,
+		.doit = daxmf_set_removal_handler,
+		.policy = daxmf_set_handler_policy,
+		.maxattr = DAXMF_ATTR_MAX,
+	},
+	{
+		.cmd = DAXMF_CMD_REMOVAL_ACK,
+		.doit = daxmf_removal_ack_cmd,
+		.policy = daxmf_removal_ack_policy,
 		.maxattr = DAXMF_ATTR_MAX,
 	},
 };

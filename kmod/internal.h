@@ -23,6 +23,7 @@ extern unsigned long daxmf_max_pages;
 extern unsigned long daxmf_batch_pages;
 extern unsigned int daxmf_progress_ms;
 extern unsigned int daxmf_max_jobs;
+extern unsigned int daxmf_removal_timeout_ms;
 
 struct daxmf_range_req {
 	u64 pfn;
@@ -66,6 +67,8 @@ unsigned int daxmf_jobs_running(void);
  */
 int daxmf_job_lookup(u64 cookie, struct daxmf_range_req *ret_req,
 		     struct daxmf_range_result *ret_res, bool *ret_done);
+/* Stop the jobs over a range (-ENXIO) and wait for them to end. */
+void daxmf_jobs_cancel_range(u64 pfn, u64 pages);
 /* Set once unload has begun: running ranges stop at the next page/batch. */
 bool daxmf_stopping(void);
 /* Refuse new jobs, stop and wait for the running ones. */
@@ -83,6 +86,31 @@ void daxmf_jobs_exit(void);
 /* Only that zap, no memory_failure(): the kernel signals mappers itself. */
 #define DAXMF_FLAG_UNMAP_ONLY	BIT(29)
 
+/* handshake.c: the removal handler (daxmfd) and the waits for it. */
+struct daxmf_removal_outcome {
+	u64 id;
+	u64 waited_ns;
+	u32 handshake;		/* DAXMF_HANDSHAKE_* */
+	u32 verdict;		/* DAXMF_VERDICT_* when acked, else 0 */
+};
+
+int daxmf_handler_set(u32 portid, unsigned int timeout_ms,
+		      unsigned int *ret_timeout_ms,
+		      struct netlink_ext_ack *extack);
+void daxmf_handler_get(u32 *ret_portid, unsigned int *ret_timeout_ms);
+/* A netlink socket closed: if it was the handler, nobody is now. */
+void daxmf_handler_released(u32 portid);
+int daxmf_removal_ack(u32 portid, u64 id, u32 verdict,
+		      struct netlink_ext_ack *extack);
+/*
+ * Tell the handler a device is being removed and wait for its answer,
+ * bounded.  Returns out->handshake.
+ */
+u32 daxmf_removal_handshake(const char *device, u32 mode, u64 pfn, u64 pages,
+			    struct daxmf_removal_outcome *out);
+/* Unload: end every wait now, take no new handler. */
+void daxmf_handshake_stop(void);
+
 /* preremove.c */
 int daxmf_preremove_init(void);
 void daxmf_preremove_exit(void);
@@ -94,7 +122,11 @@ void daxmf_genl_notify_progress(const struct daxmf_range_req *req,
 				const struct daxmf_range_result *res);
 void daxmf_genl_notify_done(const struct daxmf_range_req *req,
 			    const struct daxmf_range_result *res);
+int daxmf_genl_notify_pending(const char *device, u32 mode, u64 pfn,
+			      u64 pages, u64 id, unsigned int timeout_ms,
+			      u32 portid);
 void daxmf_genl_notify_removal(const char *device, u32 mode,
+			       const struct daxmf_removal_outcome *out,
 			       const struct daxmf_range_req *req,
 			       const struct daxmf_range_result *res);
 

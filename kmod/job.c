@@ -10,6 +10,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/netlink.h>
@@ -26,7 +27,10 @@ struct daxmf_job {
 	struct work_struct work;
 	struct daxmf_range_req req;
 	struct daxmf_range_result res;	/* counters, updated as it runs */
-	atomic_t cancelled;	/* the requester's socket was closed */
+	atomic_t cancelled;	/* 0, or why to stop: -ECONNRESET (the
+				 * requester's socket closed), -ENXIO (the
+				 * device is being removed)
+				 */
 };
 
 /* What became of the last finished jobs, for requesters that restarted. */
@@ -154,7 +158,37 @@ int daxmf_job_submit(const struct daxmf_range_req *req, u64 *ret_job_id,
 	return 0;
 }
 
-/* A closed requester socket cancels its jobs: nobody waits for them. */
+/*
+ * Stop the jobs over any page of [pfn, pfn + pages) with -ENXIO and wait
+ * until they have ended: the device is going, and the removal acts on the
+ * range itself next.  Each job checks between pages, so this is short.
+ */
+void daxmf_jobs_cancel_range(u64 pfn, u64 pages)
+{
+	struct daxmf_job *job;
+	bool busy;
+
+	for (;;) {
+		busy = false;
+		spin_lock(&daxmf_jobs_lock);
+		list_for_each_entry(job, &daxmf_jobs, node) {
+			if (job->req.pfn >= pfn + pages ||
+			    pfn >= job->req.pfn + job->req.pages)
+				continue;
+			atomic_cmpxchg(&job->cancelled, 0, -ENXIO);
+			busy = true;
+		}
+		spin_unlock(&daxmf_jobs_lock);
+		if (!busy)
+			return;
+		msleep(20);
+	}
+}
+
+/*
+ * A closed socket cancels its jobs (nobody waits for them) and gives up
+ * the removal handler's role if it had it.
+ */
 static int daxmf_netlink_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
 {
@@ -168,8 +202,9 @@ static int daxmf_netlink_event(struct notifier_block *nb, unsigned long event,
 	spin_lock(&daxmf_jobs_lock);
 	list_for_each_entry(job, &daxmf_jobs, node)
 		if (job->req.portid && job->req.portid == n->portid)
-			atomic_set(&job->cancelled, 1);
+			atomic_cmpxchg(&job->cancelled, 0, -ECONNRESET);
 	spin_unlock(&daxmf_jobs_lock);
+	daxmf_handler_released(n->portid);
 	return NOTIFY_DONE;
 }
 

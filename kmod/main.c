@@ -29,12 +29,23 @@ unsigned int daxmf_max_jobs = 16;
 module_param_named(max_jobs, daxmf_max_jobs, uint, 0644);
 MODULE_PARM_DESC(max_jobs, "Ranges that may be queued or running at once");
 
+unsigned int daxmf_removal_timeout_ms = 10000;
+module_param_named(removal_timeout_ms, daxmf_removal_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(removal_timeout_ms,
+		 "How long an unbind waits for the removal handler, unless it set its own (1..60000)");
+
 static int __init daxmf_init(void)
 {
 	int ret;
 
 	if (!daxmf_max_pages) {
 		pr_err("max_pages must be at least 1\n");
+		return -EINVAL;
+	}
+	if (!daxmf_removal_timeout_ms ||
+	    daxmf_removal_timeout_ms > DAXMF_MAX_REMOVAL_TIMEOUT_MS) {
+		pr_err("removal_timeout_ms must be 1..%u\n",
+		       DAXMF_MAX_REMOVAL_TIMEOUT_MS);
 		return -EINVAL;
 	}
 
@@ -67,8 +78,11 @@ static void __exit daxmf_exit(void)
 	/*
 	 * Stop the ranges first, while the family is still registered: each
 	 * reports its -ESHUTDOWN to its requester and the events group.
-	 * Requests arriving meanwhile are refused.
+	 * Requests arriving meanwhile are refused.  A removal waiting for
+	 * the handler stops waiting and does its work before the notifier
+	 * can be unregistered.
 	 */
+	daxmf_handshake_stop();
 	daxmf_preremove_exit();
 	daxmf_jobs_stop();
 	daxmf_genl_unregister();

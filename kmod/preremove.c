@@ -24,8 +24,12 @@
  * removed through its nd_dax (ndctl disable-namespace) is handled at the
  * nd_dax's unbind, while it is still alive.
  *
+ * Before any of it, the removal handler (daxmfd) is told and waited for,
+ * bounded (handshake.c): it records what sits on the range while that can
+ * still be read, and may fail the pages itself; then only the zap is left.
+ *
  * See docs/design/preremove.md for the facts behind each step.  Not yet
- * here: waiting for daxmfd first, and dax devices not below an nd_dax (hmem).
+ * here: dax devices not below an nd_dax (hmem).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -176,8 +180,22 @@ static int daxmf_dev_dax_start(struct device *dev, u64 *ret)
 	return ret_code;
 }
 
-static void daxmf_fail_and_zap(struct device *dev, u64 pfn, u64 pages)
+static const char *const daxmf_handshake_names[] = {
+	[DAXMF_HANDSHAKE_NO_HANDLER] = "no handler",
+	[DAXMF_HANDSHAKE_ACKED] = "acknowledged",
+	[DAXMF_HANDSHAKE_TIMEOUT] = "handler timed out",
+	[DAXMF_HANDSHAKE_HANDLER_GONE] = "handler gone",
+	[DAXMF_HANDSHAKE_ABORTED] = "wait aborted",
+};
+
+/*
+ * One device range about to go: tell the removal handler and wait for it,
+ * stop whatever still runs over the range, then do what the kernel will
+ * not do itself.  @covered: the filesystem's dax holder walks the range.
+ */
+static void daxmf_removal(struct device *dev, u64 pfn, u64 pages, bool covered)
 {
+	struct daxmf_removal_outcome out;
 	struct daxmf_range_result res;
 	struct daxmf_range_req req = {
 		.pfn = pfn,
@@ -186,13 +204,43 @@ static void daxmf_fail_and_zap(struct device *dev, u64 pfn, u64 pages)
 			 DAXMF_FLAG_MAPPED_ONLY | DAXMF_FLAG_UNMAP_ALL,
 	};
 	atomic_t never = ATOMIC_INIT(0);
+	u32 mode = covered ? DAXMF_REMOVAL_HOLDER_WALK :
+			     DAXMF_REMOVAL_FAILED_PAGES;
+	int holder = 0;
 
+	daxmf_removal_handshake(dev_name(dev), mode, pfn, pages, &out);
+	/* A handler that answered late, or never, may still have ranges here. */
+	daxmf_jobs_cancel_range(pfn, pages);
+
+	if (covered) {
+		holder = daxmf_notify_holder(pfn, pages);
+		req.flags |= DAXMF_FLAG_UNMAP_ONLY;
+	} else if (out.handshake == DAXMF_HANDSHAKE_ACKED &&
+		   out.verdict == DAXMF_VERDICT_FAILED) {
+		/* Failing the pages again would signal their mappers twice. */
+		mode = DAXMF_REMOVAL_HANDLER_FAILED;
+		req.flags |= DAXMF_FLAG_UNMAP_ONLY;
+	}
+
+	/* Synchronous: the pages must be dealt with before the driver goes. */
 	daxmf_range_fail(&req, &never, &res);
-	daxmf_genl_notify_removal(dev_name(dev), DAXMF_REMOVAL_FAILED_PAGES,
-				  &req, &res);
-	dev_info(dev, "daxmf: removal of pfn %#llx+%llu: %llu mapped pages failed (%llu failures), status %d\n",
-		 req.pfn, req.pages, res.pages_done - res.pages_unmapped,
-		 res.pages_failed, res.status);
+	daxmf_genl_notify_removal(dev_name(dev), mode, &out, &req, &res);
+
+	if (mode == DAXMF_REMOVAL_FAILED_PAGES)
+		dev_info(dev, "daxmf: removal %llu of pfn %#llx+%llu (%s after %llu ms): %llu mapped pages failed (%llu failures), status %d\n",
+			 out.id, pfn, pages, daxmf_handshake_names[out.handshake],
+			 div_u64(out.waited_ns, NSEC_PER_MSEC),
+			 res.pages_done - res.pages_unmapped, res.pages_failed,
+			 res.status);
+	else
+		dev_info(dev, "daxmf: removal %llu of pfn %#llx+%llu (%s after %llu ms): %s; mappings of %llu mapped pages zapped, status %d\n",
+			 out.id, pfn, pages, daxmf_handshake_names[out.handshake],
+			 div_u64(out.waited_ns, NSEC_PER_MSEC),
+			 covered ? "the filesystem's dax holder signalled mappers" :
+				   "the handler failed the pages",
+			 res.pages_done - res.pages_unmapped, res.status);
+	if (covered && holder)
+		dev_dbg(dev, "daxmf: holder walk: %d\n", holder);
 }
 
 /* A device-dax instance about to go: fail and zap its mapped pages. */
@@ -224,7 +272,7 @@ static void daxmf_devdax_removal(struct device *dev)
 	put_dev_pagemap(pgmap);
 
 	for (i = 0; i < n; i++)
-		daxmf_fail_and_zap(dev, ranges[i][0], ranges[i][1]);
+		daxmf_removal(dev, ranges[i][0], ranges[i][1], false);
 }
 
 static int daxmf_match_bus(struct device *dev, void *data)
@@ -234,40 +282,17 @@ static int daxmf_match_bus(struct device *dev, void *data)
 
 static void daxmf_fsdax_removal(struct device *dev)
 {
-	struct daxmf_range_result res;
-	struct daxmf_range_req req = {
-		.flags = DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_SIMULATED |
-			 DAXMF_FLAG_MAPPED_ONLY | DAXMF_FLAG_UNMAP_ALL,
-	};
-	atomic_t never = ATOMIC_INIT(0);
 	bool covered = false;
+	u64 pfn, pages;
 	int ret;
 
-	ret = daxmf_fsdax_range(dev, &req.pfn, &req.pages, &covered);
+	ret = daxmf_fsdax_range(dev, &pfn, &pages, &covered);
 	if (ret) {
 		dev_warn(dev, "daxmf: cannot find the pages being removed: %d\n", ret);
 		return;
 	}
-	if (!req.pages)
-		return;
-	if (covered) {
-		ret = daxmf_notify_holder(req.pfn, req.pages);
-		req.flags |= DAXMF_FLAG_UNMAP_ONLY;
-	}
-
-	/* Synchronous: the pages must be dealt with before the driver goes. */
-	daxmf_range_fail(&req, &never, &res);
-	daxmf_genl_notify_removal(dev_name(dev), covered ?
-				  DAXMF_REMOVAL_HOLDER_WALK :
-				  DAXMF_REMOVAL_FAILED_PAGES, &req, &res);
-	if (covered)
-		dev_info(dev, "daxmf: removal of pfn %#llx+%llu: the filesystem's dax holder signalled mappers (%d); mappings of %llu mapped pages zapped, status %d\n",
-			 req.pfn, req.pages, ret,
-			 res.pages_done - res.pages_unmapped, res.status);
-	else
-		dev_info(dev, "daxmf: removal of pfn %#llx+%llu: %llu mapped pages failed (%llu failures), status %d\n",
-			 req.pfn, req.pages, res.pages_done - res.pages_unmapped,
-			 res.pages_failed, res.status);
+	if (pages)
+		daxmf_removal(dev, pfn, pages, covered);
 }
 
 static void daxmf_watch_dax_bus(const struct bus_type *bus);

@@ -145,6 +145,11 @@ int daxmf_range_validate(const struct daxmf_range_req *req,
 		NL_SET_ERR_MSG(extack, "unknown flag bits (see GET_INFO supported flags)");
 		return -EINVAL;
 	}
+	if ((req->flags & DAXMF_FLAG_REMOVAL) &&
+	    (req->flags & DAXMF_FLAG_ALLOW_RAM)) {
+		NL_SET_ERR_MSG(extack, "REMOVAL applies to device memory, not with ALLOW_RAM");
+		return -EINVAL;
+	}
 	if (!req->pages) {
 		NL_SET_ERR_MSG(extack, "page count must be greater than zero");
 		return -EINVAL;
@@ -209,9 +214,8 @@ static int daxmf_should_stop(const struct daxmf_run *run)
 {
 	if (daxmf_stopping())
 		return -ESHUTDOWN;
-	if (atomic_read(run->cancelled))
-		return -ECONNRESET;
-	return 0;
+	/* Holds the errno to stop with: -ECONNRESET, -ENXIO. */
+	return atomic_read(run->cancelled);
 }
 
 static void daxmf_run_tick(struct daxmf_run *run)

@@ -19,6 +19,7 @@ enum {
         ARG_ALLOW_RAM,
         ARG_PER_PAGE,
         ARG_SIMULATED,
+        ARG_REMOVAL,
         ARG_COUNT,
 };
 
@@ -33,6 +34,7 @@ static const struct option options[] = {
         { "allow-ram",       no_argument,       NULL, ARG_ALLOW_RAM },
         { "per-page",        no_argument,       NULL, ARG_PER_PAGE },
         { "simulated",       no_argument,       NULL, ARG_SIMULATED },
+        { "removal",         no_argument,       NULL, ARG_REMOVAL },
         { "count",           required_argument, NULL, ARG_COUNT },
         {}
 };
@@ -46,6 +48,8 @@ static const struct {
         { "info",       DAXMFCTL_INFO },
         { "fail-range", DAXMFCTL_FAIL_RANGE },
         { "monitor",    DAXMFCTL_MONITOR },
+        { "status",     DAXMFCTL_STATUS },
+        { "rescan",     DAXMFCTL_RESCAN },
 };
 
 _printf_(3, 4)
@@ -78,10 +82,14 @@ void daxmfctl_print_help(void) {
                "Commands:\n"
                "  info                      Module version, kernel, flags and limits\n"
                "  fail-range --pfn N --pages N [--action-required] [--allow-ram]\n"
-               "             [--per-page] [--simulated] [--flags BITS] [--cookie N]\n"
+               "             [--per-page] [--simulated] [--removal] [--flags BITS]\n"
+               "             [--cookie N]\n"
                "                            Run memory failure over a range of page frames\n"
                "  monitor [--count N]       Print the module's range events as they come;\n"
                "                            stop after N completed ranges\n"
+               "  status                    What daxmfd watches: disks, pending pages, the\n"
+               "                            module, degraded reasons\n"
+               "  rescan                    Make daxmfd re-read every pmem disk's badblocks now\n"
                "  version                   Version of this tool\n"
                "  help                      This text\n"
                "\n"
@@ -95,6 +103,8 @@ void daxmfctl_print_help(void) {
                "                            pagemap's range op\n"
                "  --simulated               A test, not a hardware error (MF_SW_SIMULATED):\n"
                "                            RAM failed so can be unpoisoned\n"
+               "  --removal                 The range is going away: skip pages nobody\n"
+               "                            mapped, zap every mapping met (device memory)\n"
                "  --flags BITS              Raw DAXMF_FLAG_* bits, ORed with the above\n"
                "  --cookie N                Opaque number echoed in the reply and event\n");
 }
@@ -187,6 +197,10 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                 case ARG_SIMULATED:
                         range_option = true;
                         a.range.flags |= DAXMF_FLAG_SIMULATED;
+                        break;
+                case ARG_REMOVAL:
+                        range_option = true;
+                        a.range.flags |= DAXMF_FLAG_REMOVAL;
                         break;
                 case ':':
                         return fail(error, size, "option '%s' needs a value", argv[arg]);

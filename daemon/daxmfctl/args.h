@@ -12,6 +12,8 @@ enum daxmfctl_command {
         DAXMFCTL_INFO,
         DAXMFCTL_FAIL_RANGE,
         DAXMFCTL_MONITOR,
+        DAXMFCTL_STATUS,
+        DAXMFCTL_RESCAN,
 };
 
 struct daxmfctl_args {

@@ -122,10 +122,21 @@ static int on_monitor_removal(const struct daxmf_removal *rm, void *userdata) {
         return 0;
 }
 
+static int on_monitor_removal_pending(const struct daxmf_removal_pending *p, void *userdata) {
+        struct monitor_state *m = userdata;
+
+        if (m->json)
+                daxmfctl_print_json_line(daxmfctl_removal_pending_json(p));
+        else
+                daxmfctl_print_removal_pending(p);
+        return 0;
+}
+
 int daxmfctl_monitor(const struct daxmfctl_args *args) {
         const struct daxmf_event_handlers handlers = {
                 .range = on_monitor_event,
                 .removal = on_monitor_removal,
+                .removal_pending = on_monitor_removal_pending,
         };
         _cleanup_(daxmf_kernel_closep) struct daxmf_kernel *k = NULL;
         struct monitor_state m = {

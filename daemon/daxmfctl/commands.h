@@ -7,3 +7,6 @@
 int daxmfctl_info(const struct daxmfctl_args *args);
 int daxmfctl_fail_range(const struct daxmfctl_args *args);
 int daxmfctl_monitor(const struct daxmfctl_args *args);
+/* Through daxmfd's control socket. */
+int daxmfctl_status(const struct daxmfctl_args *args);
+int daxmfctl_rescan(const struct daxmfctl_args *args);

@@ -33,6 +33,10 @@ int main(int argc, char *argv[]) {
                 return daxmfctl_fail_range(&args);
         case DAXMFCTL_MONITOR:
                 return daxmfctl_monitor(&args);
+        case DAXMFCTL_STATUS:
+                return daxmfctl_status(&args);
+        case DAXMFCTL_RESCAN:
+                return daxmfctl_rescan(&args);
         }
         return EXIT_FAILURE;
 }

@@ -67,6 +67,10 @@ struct json_object *daxmfctl_info_json(const struct daxmf_info *info) {
         ADD(o, "page_size", json_object_new_uint64(UINT64_C(1) << info->page_shift));
         ADD(o, "max_jobs", json_object_new_uint64(info->max_jobs));
         ADD(o, "jobs_running", json_object_new_uint64(info->jobs_running));
+        if (info->has_handshake) {
+                ADD(o, "removal_handler_port", json_object_new_uint64(info->handler_portid));
+                ADD(o, "removal_timeout_ms", json_object_new_uint64(info->removal_timeout_ms));
+        }
         return o;
 }
 
@@ -80,6 +84,14 @@ void daxmfctl_print_info(const struct daxmf_info *info) {
         printf("batch pages:      %" PRIu64 "\n", info->batch_pages);
         printf("page size:        %" PRIu64 "\n", UINT64_C(1) << info->page_shift);
         printf("jobs:             %" PRIu32 " running, at most %" PRIu32 "\n", info->jobs_running, info->max_jobs);
+        if (info->has_handshake) {
+                if (info->handler_portid)
+                        printf("removal handler:  netlink port %" PRIu32 ", waited for up to %" PRIu32 " ms\n",
+                               info->handler_portid, info->removal_timeout_ms);
+                else
+                        printf("removal handler:  none (the module acts alone; default wait %" PRIu32 " ms)\n",
+                               info->removal_timeout_ms);
+        }
 }
 
 /* Physical byte addresses of a range (the page size is the host's). */
@@ -224,23 +236,12 @@ void daxmfctl_print_json_line(struct json_object *o) {
         json_object_put(o);
 }
 
-static const char *removal_mode_name(uint32_t mode) {
-        switch (mode) {
-        case DAXMF_REMOVAL_FAILED_PAGES:
-                return "failed-pages";
-        case DAXMF_REMOVAL_HOLDER_WALK:
-                return "holder-walk";
-        default:
-                return "unknown";
-        }
-}
-
 struct json_object *daxmfctl_removal_json(const struct daxmf_removal *rm) {
         struct json_object *o = json_object_new_object();
 
         ADD(o, "event", json_object_new_string("removal"));
         ADD(o, "device", json_object_new_string(rm->device));
-        ADD(o, "mode", json_object_new_string(removal_mode_name(rm->mode)));
+        ADD(o, "mode", json_object_new_string(daxmf_removal_mode_name(rm->mode)));
         ADD(o, "pfn", json_object_new_uint64(rm->pfn));
         ADD(o, "pages", json_object_new_uint64(rm->pages));
         ADD(o, "phys_start", json_object_new_uint64(rm->pfn * page_size()));
@@ -250,13 +251,45 @@ struct json_object *daxmfctl_removal_json(const struct daxmf_removal *rm) {
         ADD(o, "pages_unmapped", json_object_new_uint64(rm->pages_unmapped));
         ADD(o, "status", json_object_new_int(rm->status));
         ADD(o, "elapsed_ns", json_object_new_uint64(rm->elapsed_ns));
+        if (rm->has_handshake) {
+                ADD(o, "removal_id", json_object_new_uint64(rm->id));
+                ADD(o, "handshake", json_object_new_string(daxmf_handshake_name(rm->handshake)));
+                ADD(o, "verdict", json_object_new_string(daxmf_verdict_name(rm->verdict)));
+                ADD(o, "waited_ns", json_object_new_uint64(rm->waited_ns));
+        }
         return o;
 }
 
 void daxmfctl_print_removal(const struct daxmf_removal *rm) {
         printf("removal device=%s mode=%s pfn=0x%" PRIx64 " pages=%" PRIu64 " mapped=%" PRIu64 " failed=%" PRIu64
-               " status=%d elapsed=%.3fms\n",
-               rm->device, removal_mode_name(rm->mode), rm->pfn, rm->pages, rm->pages_done - rm->pages_unmapped,
+               " status=%d elapsed=%.3fms",
+               rm->device, daxmf_removal_mode_name(rm->mode), rm->pfn, rm->pages, rm->pages_done - rm->pages_unmapped,
                rm->pages_failed, rm->status, (double) rm->elapsed_ns / 1e6);
+        if (rm->has_handshake)
+                printf(" id=%" PRIu64 " handshake=%s verdict=%s waited=%.3fms", rm->id,
+                       daxmf_handshake_name(rm->handshake), daxmf_verdict_name(rm->verdict),
+                       (double) rm->waited_ns / 1e6);
+        printf("\n");
+        fflush(stdout);
+}
+
+struct json_object *daxmfctl_removal_pending_json(const struct daxmf_removal_pending *p) {
+        struct json_object *o = json_object_new_object();
+
+        ADD(o, "event", json_object_new_string("removal-pending"));
+        ADD(o, "removal_id", json_object_new_uint64(p->id));
+        ADD(o, "device", json_object_new_string(p->device));
+        ADD(o, "mode", json_object_new_string(daxmf_removal_mode_name(p->mode)));
+        ADD(o, "pfn", json_object_new_uint64(p->pfn));
+        ADD(o, "pages", json_object_new_uint64(p->pages));
+        ADD(o, "phys_start", json_object_new_uint64(p->pfn * page_size()));
+        ADD(o, "phys_end", json_object_new_uint64((p->pfn + p->pages) * page_size() - 1));
+        ADD(o, "timeout_ms", json_object_new_uint64(p->timeout_ms));
+        return o;
+}
+
+void daxmfctl_print_removal_pending(const struct daxmf_removal_pending *p) {
+        printf("removal-pending id=%" PRIu64 " device=%s mode=%s pfn=0x%" PRIx64 " pages=%" PRIu64 " timeout=%" PRIu32
+               "ms\n", p->id, p->device, daxmf_removal_mode_name(p->mode), p->pfn, p->pages, p->timeout_ms);
         fflush(stdout);
 }

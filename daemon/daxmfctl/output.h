@@ -16,6 +16,8 @@ void daxmfctl_print_event(const struct daxmf_range_result *ev);
 
 struct json_object *daxmfctl_removal_json(const struct daxmf_removal *rm);
 void daxmfctl_print_removal(const struct daxmf_removal *rm);
+struct json_object *daxmfctl_removal_pending_json(const struct daxmf_removal_pending *p);
+void daxmfctl_print_removal_pending(const struct daxmf_removal_pending *p);
 
 void daxmfctl_print_info(const struct daxmf_info *info);
 void daxmfctl_print_range(const struct daxmf_range_result *res);

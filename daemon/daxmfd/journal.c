@@ -50,6 +50,8 @@ int journal_log_event(const struct event_record *ev) {
                 "DAXMF_ELAPSED_USEC=%" PRIu64, ev->elapsed_usec,
                 "DAXMF_VIA=%s", ev->via,
                 "DAXMF_REMOVAL_MODE=%s", ev->removal_mode ? ev->removal_mode : "",
+                "DAXMF_HANDSHAKE=%s", ev->handshake ? ev->handshake : "",
+                "DAXMF_WAITED_USEC=%" PRIu64, ev->waited_usec,
                 NULL);
         if (r < 0)
                 fprintf(stderr, "daxmfd: journal unavailable (%d): %s on %s 0x%" PRIx64 "-0x%" PRIx64 " %s %s\n",

@@ -26,7 +26,9 @@ struct event_record {
         uint64_t pages_failed;
         uint64_t elapsed_usec;
         const char *via;                /* module, sysfs, none */
-        const char *removal_mode;       /* removals by the module: failed-pages, holder-walk */
+        const char *removal_mode;       /* removals by the module: failed-pages, holder-walk, handler-failed */
+        const char *handshake;          /* removals: how the module's wait for daxmfd ended, or NULL */
+        uint64_t waited_usec;           /* removals: how long the unbind waited for daxmfd */
 };
 
 int journal_log_event(const struct event_record *ev);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control-socket.h"
 #include "journal.h"
 #include "log.h"
 #include "macro.h"
@@ -21,12 +22,15 @@
 #endif
 
 static void help(void) {
-        printf("Usage: daxmfd [--config FILE] [--config-dir DIR] [--state-dir DIR] [--log-to-stderr]\n"
+        printf("Usage: daxmfd [--config FILE] [--config-dir DIR] [--state-dir DIR]\n"
+               "              [--control-socket PATH] [--log-to-stderr]\n"
                "\n"
                "  --config FILE      main configuration (default " DAXMF_CONFIG_DIR "/daxmfd.conf)\n"
                "  --config-dir DIR   drop-ins, *.conf (default " DAXMF_CONFIG_DIR "/daxmfd.conf.d)\n"
                "  --state-dir DIR    pending and completed ranges (default $STATE_DIRECTORY,\n"
                "                     else /var/lib/daxmf)\n"
+               "  --control-socket PATH  where daxmfctl reaches the daemon (default\n"
+               "                     $DAXMF_CONTROL_SOCKET, else " DAXMF_CONTROL_SOCKET ")\n"
                "  --log-to-stderr    log to stderr instead of the journal\n"
                "\n"
                "Signals: SIGHUP reloads the configuration, SIGUSR1 rescans badblocks,\n"
@@ -41,10 +45,11 @@ int main(int argc, char *argv[]) {
                 { "config-dir", required_argument, NULL, 'd' },
                 { "state-dir", required_argument, NULL, 's' },
                 { "log-to-stderr", no_argument, NULL, 'e' },
+                { "control-socket", required_argument, NULL, 'C' },
                 {}
         };
         const char *config = DAXMF_CONFIG_DIR "/daxmfd.conf", *config_dir = DAXMF_CONFIG_DIR "/daxmfd.conf.d";
-        const char *state_dir = NULL;
+        const char *state_dir = NULL, *control = daxmf_control_socket_path();
         _cleanup_free_ char *state_env = NULL;
         struct manager *m = NULL;
         bool to_stderr = false;
@@ -71,6 +76,9 @@ int main(int argc, char *argv[]) {
                 case 'e':
                         to_stderr = true;
                         break;
+                case 'C':
+                        control = optarg;
+                        break;
                 default:
                         return 2;
                 }
@@ -94,7 +102,7 @@ int main(int argc, char *argv[]) {
         if (!to_stderr)
                 log_set_sink(journal_sink);
 
-        r = manager_new(&m, config, config_dir, state_dir);
+        r = manager_new(&m, config, config_dir, state_dir, control);
         if (r >= 0)
                 r = manager_start(m);
         if (r >= 0)

@@ -17,6 +17,7 @@
 #include <linux/daxmf.h>
 
 #include "badblocks.h"
+#include "control.h"
 #include "journal.h"
 #include "log.h"
 #include "macro.h"
@@ -26,8 +27,10 @@
 
 #define STATE_FILE "ranges"
 #define HARD_OFFLINE_PAGE "/sys/devices/system/memory/hard_offline_page"
+/* How often to look for the module while running without it. */
+#define RECONNECT_USEC (2 * 1000 * 1000)
 
-static uint64_t now_usec(void) {
+uint64_t now_usec(void) {
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -36,11 +39,12 @@ static uint64_t now_usec(void) {
 
 /* ---- status ---- */
 
-static void manager_update_status(struct manager *m) {
+void manager_update_status(struct manager *m) {
         sd_notifyf(false, "STATUS=watching %zu pmem disk(s); %" PRIu64 " page(s) pending, %" PRIu64
-                   " in flight%s%s",
+                   " in flight%s%s%s",
                    m->n_disks, daxmf_engine_pending_pages(&m->engine),
                    daxmf_engine_in_flight_pages(&m->engine),
+                   m->removal_handler ? "; removal handler" : "",
                    m->degraded[0] ? "; degraded: " : "", m->degraded);
 }
 
@@ -81,7 +85,7 @@ static struct open_event *event_find_overlapping(struct manager *m, size_t from,
 }
 
 static void event_log_full(struct manager *m, const struct open_event *e, const char *result, const char *via,
-                           const char *removal_mode) {
+                           const struct daxmf_removal *rm) {
         struct event_record rec = {
                 .id = e->id,
                 .kind = e->kind,
@@ -96,7 +100,9 @@ static void event_log_full(struct manager *m, const struct open_event *e, const 
                 .pages_failed = e->pages_failed,
                 .elapsed_usec = now_usec() - e->started_usec,
                 .via = via,
-                .removal_mode = removal_mode,
+                .removal_mode = rm ? daxmf_removal_mode_name(rm->mode) : NULL,
+                .handshake = rm && rm->has_handshake ? daxmf_handshake_name(rm->handshake) : NULL,
+                .waited_usec = rm ? rm->waited_ns / 1000 : 0,
         };
 
         journal_log_event(&rec);
@@ -136,7 +142,7 @@ static int manager_submit(struct manager *m, enum daxmf_event_kind kind, const c
 static void manager_pump(struct manager *m);
 
 /* Sends happen from the loop, never from inside a netlink callback. */
-static void manager_schedule_pump(struct manager *m) {
+void manager_schedule_pump(struct manager *m) {
         if (m->pump_source)
                 (void) sd_event_source_set_enabled(m->pump_source, SD_EVENT_ONESHOT);
 }
@@ -154,10 +160,26 @@ static int on_backoff(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static bool is_removal_batch(uint64_t cookie) {
+        return cookie >> 63;
+}
+
 static void batch_finished(struct manager *m, uint64_t cookie, uint64_t start, uint64_t pages,
                            uint64_t pages_done, uint64_t pages_failed, int status) {
         size_t i = 0;
         int r;
+
+        if (is_removal_batch(cookie)) {
+                r = daxmf_engine_complete(&m->removal_engine, cookie, pages_done, status);
+                if (r < 0)
+                        log_warning("completion of unknown removal batch %" PRIu64 " ignored", cookie);
+                if (status < 0)
+                        log_warning("removal batch (pfn 0x%" PRIx64 "+%" PRIu64 ") stopped after %" PRIu64
+                                    " pages: %s", start, pages, pages_done, strerror(-status));
+                removal_batch_finished(m, start, pages, pages_failed, status);
+                manager_schedule_pump(m);
+                return;
+        }
 
         /* Failures count against the events that wanted those pages, at most their overlap. */
         for (struct open_event *e; (e = event_find_overlapping(m, i, start, start + pages, &i)); i++) {
@@ -182,9 +204,11 @@ static void batch_finished(struct manager *m, uint64_t cookie, uint64_t start, u
 }
 
 static bool batch_lookup(struct manager *m, uint64_t cookie, struct daxmf_batch *ret) {
-        for (unsigned i = 0; i < m->engine.n_batches; i++)
-                if (m->engine.batches[i].cookie == cookie) {
-                        *ret = m->engine.batches[i];
+        const struct daxmf_engine *e = is_removal_batch(cookie) ? &m->removal_engine : &m->engine;
+
+        for (unsigned i = 0; i < e->n_batches; i++)
+                if (e->batches[i].cookie == cookie) {
+                        *ret = e->batches[i];
                         return true;
                 }
         return false;
@@ -212,8 +236,11 @@ static void on_kernel_accepted(uint32_t seq, uint64_t job_id, uint64_t cookie, v
 static void on_kernel_refused(uint32_t seq, const struct daxmf_error *e, void *userdata) {
         struct manager *m = userdata;
         struct daxmf_batch b;
-        uint64_t cookie = request_forget(m, seq);
+        uint64_t cookie;
 
+        if (removal_on_refused(m, seq, e))
+                return;
+        cookie = request_forget(m, seq);
         if (!cookie || !batch_lookup(m, cookie, &b))
                 return;
         if (e->error == -EBUSY) {
@@ -258,6 +285,8 @@ static const struct daxmf_kernel_handlers kernel_handlers = {
         .accepted = on_kernel_accepted,
         .refused = on_kernel_refused,
         .done = on_kernel_done,
+        .removal_pending = removal_on_pending,
+        .handler_set = removal_on_handler_set,
 };
 
 static void manager_drop_kernel(struct manager *m, const char *why);
@@ -315,6 +344,50 @@ static int on_sysfs_defer(sd_event_source *s, void *userdata) {
         return 0;
 }
 
+static void manager_drop_kernel(struct manager *m, const char *why);
+
+/* Send one batch; < 0 when the connection was dropped. */
+static int send_batch(struct manager *m, const struct daxmf_batch *b, uint32_t flags) {
+        struct daxmf_range_request req = {
+                .has_pfn = true,
+                .pfn = b->start,
+                .has_pages = true,
+                .pages = b->pages,
+                .flags = flags,
+                .cookie = b->cookie,
+        };
+        struct request *nr;
+        uint32_t seq;
+        int r;
+
+        r = daxmf_kernel_send_fail_range(m->kernel, &req, &seq);
+        if (r < 0) {
+                log_error("cannot send pfn 0x%" PRIx64 "+%" PRIu64 " to the module: %s", req.pfn, req.pages,
+                          strerror(-r));
+                /* Pump runs from the loop, never inside dispatch: safe to drop here. */
+                manager_drop_kernel(m, "module connection failed");
+                return r;
+        }
+        nr = reallocarray(m->requests, m->n_requests + 1, sizeof(*nr));
+        if (nr) {
+                m->requests = nr;
+                m->requests[m->n_requests++] = (struct request) { seq, req.cookie };
+        }
+        return 0;
+}
+
+static int send_batches(struct manager *m, struct daxmf_engine *e, uint32_t flags) {
+        struct daxmf_batch b;
+        int r;
+
+        while (daxmf_engine_next(e, &b)) {
+                r = send_batch(m, &b, flags);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static void manager_pump(struct manager *m) {
         struct daxmf_batch batches[64], b;
         size_t n = 0;
@@ -327,47 +400,37 @@ static void manager_pump(struct manager *m) {
         if (m->kernel_failed || m->throttled)
                 return;
 
+        /* A removal has a deadline: its batches go first, and are never saved. */
+        if (send_batches(m, &m->removal_engine, DAXMF_FLAG_REMOVAL | DAXMF_FLAG_SIMULATED) < 0)
+                return;
+
         while (n < ELEMENTSOF(batches) && daxmf_engine_next(&m->engine, &b))
                 batches[n++] = b;
-        if (n == 0)
+        if (n == 0) {
+                manager_update_status(m);
                 return;
+        }
 
         /*
          * On disk as in flight before the module sees them: a restart then
          * asks the module about each instead of sending it again blindly.
          */
         manager_save_state(m);
-
-        for (size_t i = 0; i < n; i++) {
-                struct daxmf_range_request req = {
-                        .has_pfn = true,
-                        .pfn = batches[i].start,
-                        .has_pages = true,
-                        .pages = batches[i].pages,
-                        .cookie = batches[i].cookie,
-                };
-                struct request *nr;
-                uint32_t seq;
-                int r;
-
-                r = daxmf_kernel_send_fail_range(m->kernel, &req, &seq);
-                if (r < 0) {
-                        log_error("cannot send pfn 0x%" PRIx64 "+%" PRIu64 " to the module: %s", req.pfn, req.pages,
-                                  strerror(-r));
-                        /* Pump runs from the loop, never inside dispatch: safe to drop here. */
-                        manager_drop_kernel(m, "module connection failed");
+        for (size_t i = 0; i < n; i++)
+                if (send_batch(m, &batches[i], 0) < 0)
                         return;
-                }
-                nr = reallocarray(m->requests, m->n_requests + 1, sizeof(*nr));
-                if (nr) {
-                        m->requests = nr;
-                        m->requests[m->n_requests++] = (struct request) { seq, req.cookie };
-                }
-        }
         manager_update_status(m);
 }
 
+static void manager_arm_reconnect(struct manager *m) {
+        if (!m->reconnect_timer)
+                return;
+        (void) sd_event_source_set_time_relative(m->reconnect_timer, RECONNECT_USEC);
+        (void) sd_event_source_set_enabled(m->reconnect_timer, SD_EVENT_ONESHOT);
+}
+
 static void manager_drop_kernel(struct manager *m, const char *why) {
+        removal_reset(m);
         /* Batches in flight come back as pending and go out again. */
         while (m->engine.n_batches > 0)
                 (void) daxmf_engine_complete(&m->engine, m->engine.batches[0].cookie, 0, -ECONNRESET);
@@ -378,6 +441,7 @@ static void manager_drop_kernel(struct manager *m, const char *why) {
         m->n_requests = 0;
         manager_set_degraded(m, why);
         manager_schedule_pump(m);
+        manager_arm_reconnect(m);
 }
 
 /* Connect (blocking, for the start-up questions); attached to the loop later. */
@@ -410,13 +474,17 @@ static int on_module_removal(const struct daxmf_removal *rm, void *userdata) {
                 .action = DAXMF_ACTION_FAIL,
                 .start_pfn = rm->pfn,
                 .end_pfn = rm->pfn + rm->pages,
-                .pages_failed = rm->pages_failed,
-                .started_usec = now_usec() - rm->elapsed_ns / 1000,
+                .started_usec = now_usec() - (rm->elapsed_ns + rm->waited_ns) / 1000,
         };
 
+        e.pages_failed = rm->pages_failed;
+        if (rm->has_handshake && rm->mode == DAXMF_REMOVAL_HANDLER_FAILED)
+                e.pages_failed += removal_take_failed(m, rm->id);
+
+        /* The pages daxmfd failed during the handshake are in the module's count of mapped pages. */
         snprintf(e.device, sizeof(e.device), "%s", rm->device);
-        event_log_full(m, &e, rm->status < 0 ? "stopped" : rm->pages_failed ? "partial" : "complete", "module",
-                       rm->mode == DAXMF_REMOVAL_HOLDER_WALK ? "holder-walk" : "failed-pages");
+        event_log_full(m, &e, rm->status < 0 ? "stopped" : rm->pages_failed ? "partial" : "complete",
+                       rm->mode == DAXMF_REMOVAL_HANDLER_FAILED ? "daxmfd" : "module", rm);
         return 0;
 }
 
@@ -441,6 +509,10 @@ static int on_events_io(sd_event_source *s, int fd, uint32_t revents, void *user
 
 static void manager_attach_events(struct manager *m) {
         int r;
+
+        /* A module loaded again has a new family and group: start afresh. */
+        m->module_events_source = sd_event_source_disable_unref(m->module_events_source);
+        m->module_events = daxmf_kernel_close(m->module_events);
 
         r = daxmf_kernel_open_events(&m->module_events);
         if (r >= 0)
@@ -470,6 +542,39 @@ static int manager_attach_kernel(struct manager *m) {
                 return 0;
         }
         manager_attach_events(m);
+        removal_register(m);
+        return 0;
+}
+
+/* Whether the module is loaded and initialised, without loading it (opening the family would). */
+static bool module_is_live(void) {
+        char buf[16] = "";
+        FILE *f;
+
+        f = fopen("/sys/module/daxmf/initstate", "re");
+        if (!f)
+                return false;
+        if (!fgets(buf, sizeof(buf), f))
+                buf[0] = '\0';
+        fclose(f);
+        return strcmp(buf, "live\n") == 0;
+}
+
+/* After the module went away: connect again once it is back (modprobe after rmmod). */
+static int on_reconnect(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct manager *m = userdata;
+
+        if (!m->kernel && module_is_live()) {
+                manager_connect_kernel(m);
+                (void) manager_attach_kernel(m);
+                if (m->kernel) {
+                        log_info("connected to the daxmf module again");
+                        manager_set_degraded(m, "");
+                        manager_schedule_pump(m);
+                }
+        }
+        if (!m->kernel)
+                manager_arm_reconnect(m);
         return 0;
 }
 
@@ -595,7 +700,7 @@ static int disk_read_badblocks(struct manager *m, struct pmem_disk *d) {
         rangeset_done(&d->bad);
         d->bad = now;
         now = (struct daxmf_rangeset) {};
-        return 0;
+        return (int) (appeared.n > INT32_MAX ? INT32_MAX : appeared.n);
 }
 
 static int on_badblocks_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -607,14 +712,27 @@ static int on_badblocks_io(sd_event_source *s, int fd, uint32_t revents, void *u
         return 0;
 }
 
-static int read_u64_attr(sd_device *d, const char *attr, uint64_t *ret) {
-        const char *v;
+/*
+ * Devices and their physical ranges, afresh.  libndctl reads nd attributes
+ * that take the device's lock; an unbind in progress holds it while it
+ * waits for our answer, so a scan then would stall us (bounded by the
+ * module's timeout).  Scans happen on udev events, which follow an unbind.
+ */
+static int manager_refresh_topology(struct manager *m) {
+        struct daxmf_topology t;
         int r;
 
-        r = sd_device_get_sysattr_value(d, attr, &v);
+        r = topology_scan(&t, "/proc/self/mountinfo");
         if (r < 0)
-                return r;
-        return parse_u64(v, ret);
+                return log_error_errno(r, "cannot read the dax/pmem topology (libndctl): %s", strerror(-r));
+        topology_done(&m->topology);
+        m->topology = t;
+        for (size_t i = 0; i < t.n; i++)
+                log_debug("topology: %s %s %s disk=%s dax=%s data 0x%" PRIx64 "+0x%" PRIx64 " mounted=%s",
+                          t.devices[i].region, t.devices[i].namespace, t.devices[i].mode, t.devices[i].blockdev,
+                          t.devices[i].dax, t.devices[i].data_start, t.devices[i].data_size,
+                          t.devices[i].mountpoint);
+        return 0;
 }
 
 static struct pmem_disk *manager_find_disk(struct manager *m, const char *name, size_t *ret_index) {
@@ -629,10 +747,9 @@ static struct pmem_disk *manager_find_disk(struct manager *m, const char *name, 
 
 static int manager_watch_disk(struct manager *m, sd_device *dev) {
         struct pmem_disk *d = NULL, **n;
+        const struct daxmf_device *dev_info;
         const char *name, *syspath;
         _cleanup_free_ char *path = NULL;
-        sd_device *parent;
-        uint64_t sectors;
         int r;
 
         if (sd_device_get_sysname(dev, &name) < 0 || strncmp(name, "pmem", 4) != 0 ||
@@ -652,18 +769,16 @@ static int manager_watch_disk(struct manager *m, sd_device *dev) {
                 return -ENOMEM;
         }
 
-        /* The device the disk sits on (namespace, or its pfn device) starts at the data. */
-        r = sd_device_get_parent(dev, &parent);
-        if (r >= 0)
-                r = read_u64_attr(parent, "resource", &d->data_phys);
-        if (r >= 0)
-                r = read_u64_attr(dev, "size", &sectors);
-        if (r < 0) {
-                log_error("%s: cannot read its physical address or size (%s); not watched", name, strerror(-r));
+        /* Where sector 0 lives: the namespace, or past its pfn device's info block. */
+        dev_info = topology_find_blockdev(&m->topology, name);
+        if (!dev_info || !dev_info->data_size) {
+                log_error("%s: not a dax-capable disk of any namespace libndctl knows (sector mode, or "
+                          "no physical range); not watched", name);
                 disk_free(d);
-                return r;
+                return -ENODEV;
         }
-        d->size = sectors * 512;
+        d->data_phys = dev_info->data_start;
+        d->size = dev_info->data_size;
 
         if (asprintf(&path, "%s/badblocks", syspath) < 0) {
                 disk_free(d);
@@ -727,6 +842,8 @@ static int on_device_event(sd_device_monitor *mon, sd_device *dev, void *userdat
         if (sd_device_get_subsystem(dev, &subsystem) < 0 || sd_device_get_sysname(dev, &name) < 0 ||
             sd_device_get_action(dev, &action) < 0)
                 return 0;
+        if (strcmp(subsystem, "block") != 0 || strncmp(name, "pmem", 4) == 0)
+                (void) manager_refresh_topology(m);
 
         if (strcmp(subsystem, "block") == 0 && strncmp(name, "pmem", 4) == 0) {
                 if (action == SD_DEVICE_ADD || action == SD_DEVICE_CHANGE)
@@ -819,7 +936,10 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
                 log_error("new configuration not applied: %s", strerror(-r));
         else {
                 m->config = c;
+                (void) removal_configure(m);
                 (void) manager_arm_rescan(m);
+                /* The same socket again: only the timeout changes. */
+                removal_register(m);
                 log_info("configuration reloaded");
         }
         manager_schedule_pump(m);
@@ -828,12 +948,27 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
         return 0;
 }
 
-static int on_sigusr1(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
-        struct manager *m = userdata;
+void manager_rescan(struct manager *m, unsigned *ret_scanned, unsigned *ret_appeared) {
+        unsigned scanned = 0, appeared = 0;
 
-        log_info("rescanning badblocks on request");
-        for (size_t i = 0; i < m->n_disks; i++)
-                (void) disk_read_badblocks(m, m->disks[i]);
+        for (size_t i = 0; i < m->n_disks; i++) {
+                int r = disk_read_badblocks(m, m->disks[i]);
+
+                if (r >= 0) {
+                        scanned++;
+                        appeared += (unsigned) r;
+                }
+        }
+        log_info("badblocks rescanned on request: %u of %zu disk(s), %u new bad range(s)", scanned, m->n_disks,
+                 appeared);
+        if (ret_scanned)
+                *ret_scanned = scanned;
+        if (ret_appeared)
+                *ret_appeared = appeared;
+}
+
+static int on_sigusr1(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        manager_rescan(userdata, NULL, NULL);
         return 0;
 }
 
@@ -857,7 +992,8 @@ static void read_boot_id(char ret[static 33]) {
         fclose(f);
 }
 
-int manager_new(struct manager **ret, const char *config_path, const char *dropin_dir, const char *state_dir) {
+int manager_new(struct manager **ret, const char *config_path, const char *dropin_dir, const char *state_dir,
+                const char *control_path) {
         struct manager *m;
 
         m = calloc(1, sizeof(*m));
@@ -869,7 +1005,8 @@ int manager_new(struct manager **ret, const char *config_path, const char *dropi
         m->page_size = (uint64_t) sysconf(_SC_PAGESIZE);
         m->config_path = strdup(config_path);
         m->dropin_dir = strdup(dropin_dir);
-        if (!m->config_path || !m->dropin_dir) {
+        m->control_path = strdup(control_path);
+        if (!m->config_path || !m->dropin_dir || !m->control_path) {
                 manager_free(m);
                 return -ENOMEM;
         }
@@ -890,6 +1027,8 @@ int manager_new(struct manager **ret, const char *config_path, const char *dropi
 struct manager *manager_free(struct manager *m) {
         if (!m)
                 return NULL;
+        control_stop(m, m->control_path);
+        free(m->control_path);
         for (size_t i = 0; i < m->n_disks; i++)
                 disk_free(m->disks[i]);
         free(m->disks);
@@ -899,10 +1038,14 @@ struct manager *manager_free(struct manager *m) {
         sd_event_source_disable_unref(m->sysfs_source);
         sd_event_source_disable_unref(m->pump_source);
         sd_event_source_disable_unref(m->backoff_timer);
+        sd_event_source_disable_unref(m->reconnect_timer);
         sd_event_source_disable_unref(m->rescan_timer);
         sd_device_monitor_unref(m->monitor);
         daxmf_kernel_close(m->kernel);
         daxmf_engine_done(&m->engine);
+        removal_done(m);
+        topology_done(&m->topology);
+        free(m->ack_seqs);
         sd_event_unref(m->event);
         if (m->state_dir_fd >= 0)
                 close(m->state_dir_fd);
@@ -962,7 +1105,10 @@ int manager_start(struct manager *m) {
                 return r;
         /* Cookies name batches across restarts too: start each run elsewhere. */
         if (getrandom(&base, sizeof(base), 0) == sizeof(base))
-                m->engine.next_cookie = ((uint64_t) base << 32) | 1;
+                m->engine.next_cookie = ((uint64_t) (base & 0x7fffffff) << 32) | 1;
+        r = removal_init(m);
+        if (r < 0)
+                return r;
 
         manager_connect_kernel(m);
 
@@ -1025,9 +1171,17 @@ int manager_start(struct manager *m) {
                 return r;
         (void) sd_event_source_set_enabled(m->backoff_timer, SD_EVENT_OFF);
 
+        r = sd_event_add_time_relative(m->event, &m->reconnect_timer, CLOCK_MONOTONIC, RECONNECT_USEC, 0,
+                                       on_reconnect, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_enabled(m->reconnect_timer, SD_EVENT_OFF);
+
         r = manager_attach_kernel(m);
         if (r < 0)
                 return r;
+        if (!m->kernel)
+                manager_arm_reconnect(m);
 
         r = sd_device_monitor_new(&m->monitor);
         if (r >= 0)
@@ -1043,10 +1197,13 @@ int manager_start(struct manager *m) {
         if (r < 0)
                 return log_error_errno(r, "cannot watch udev events: %s", strerror(-r));
 
+        (void) manager_refresh_topology(m);
         (void) manager_enumerate_disks(m);
         r = manager_arm_rescan(m);
         if (r < 0)
                 return r;
+        /* Without it daxmfctl cannot reach us, but the work goes on. */
+        (void) control_start(m, m->control_path);
 
         manager_pump(m);
         sd_notify(false, "READY=1");

@@ -10,6 +10,8 @@
 #include "daxmf-kernel.h"
 #include "engine.h"
 #include "rangeset.h"
+#include "removal.h"
+#include "topology.h"
 
 /* A pmem block device whose badblocks are watched. */
 struct pmem_disk {
@@ -54,6 +56,7 @@ struct manager {
         bool kernel_failed;                     /* drop it once dispatch returns */
         bool throttled;                         /* the module said EBUSY: wait */
         sd_event_source *backoff_timer;
+        sd_event_source *reconnect_timer;       /* looks for the module while without it */
         sd_event_source *pump_source;           /* sends, outside any callback */
         struct daxmf_kernel *module_events;     /* the module's events group */
         sd_event_source *module_events_source;
@@ -61,21 +64,45 @@ struct manager {
         size_t n_requests;
         sd_event_source *sysfs_source;          /* runs batches without the module */
 
+        struct daxmf_topology topology;         /* libndctl/libdaxctl, refreshed on udev events */
         sd_device_monitor *monitor;
         struct pmem_disk **disks;
         size_t n_disks;
         sd_event_source *rescan_timer;
 
+        /* The removal handshake (removal.c): its own batches, never saved. */
+        struct daxmf_engine removal_engine;
+        struct removal_wait *removal_waits;
+        size_t n_removal_waits;
+        struct removal_wait removal_answered[REMOVAL_ANSWERED_MAX];
+        size_t n_removal_answered;
+        uint32_t *ack_seqs;                     /* answers not yet acknowledged */
+        size_t n_ack_seqs;
+        uint32_t handler_seq;                   /* SET_REMOVAL_HANDLER on its way */
+        bool removal_handler;                   /* the module waits for us */
+
         struct open_event *events;
         size_t n_events;
         uint64_t next_event_id;
+
+        sd_event_source *control_source;        /* control.c */
+        char *control_path;
+        unsigned n_control_clients;
 
         char degraded[256];
         uint64_t page_size;
         char boot_id[33];
 };
 
-int manager_new(struct manager **ret, const char *config_path, const char *dropin_dir, const char *state_dir);
+int manager_new(struct manager **ret, const char *config_path, const char *dropin_dir, const char *state_dir,
+                const char *control_path);
 struct manager *manager_free(struct manager *m);
 int manager_start(struct manager *m);
 int manager_run(struct manager *m);
+
+/* For the manager's other files. */
+uint64_t now_usec(void);
+void manager_update_status(struct manager *m);
+void manager_schedule_pump(struct manager *m);
+/* Read every watched disk's badblocks now: how many disks, how many new bad ranges. */
+void manager_rescan(struct manager *m, unsigned *ret_scanned, unsigned *ret_appeared);

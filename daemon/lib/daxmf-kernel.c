@@ -249,6 +249,38 @@ int daxmf_kernel_get_job(struct daxmf_kernel *k, uint64_t cookie, struct daxmf_r
         return 0;
 }
 
+int daxmf_kernel_send_set_removal_handler(struct daxmf_kernel *k, const uint32_t *timeout_ms, uint32_t *ret_seq) {
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        int r;
+
+        msg = new_request(k, DAXMF_CMD_SET_REMOVAL_HANDLER);
+        if (!msg)
+                return -ENOMEM;
+        if (timeout_ms && nla_put_u32(msg, DAXMF_ATTR_TIMEOUT_MS, *timeout_ms) < 0)
+                return -ENOMEM;
+        r = nl_send_auto(k->sock, msg);
+        if (r < 0)
+                return r == -NLE_AGAIN ? -EAGAIN : -EIO;
+        *ret_seq = nlmsg_hdr(msg)->nlmsg_seq;
+        return 0;
+}
+
+int daxmf_kernel_send_removal_ack(struct daxmf_kernel *k, uint64_t id, uint32_t verdict, uint32_t *ret_seq) {
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        int r;
+
+        msg = new_request(k, DAXMF_CMD_REMOVAL_ACK);
+        if (!msg)
+                return -ENOMEM;
+        if (nla_put_u64(msg, DAXMF_ATTR_REMOVAL_ID, id) < 0 || nla_put_u32(msg, DAXMF_ATTR_VERDICT, verdict) < 0)
+                return -ENOMEM;
+        r = nl_send_auto(k->sock, msg);
+        if (r < 0)
+                return r == -NLE_AGAIN ? -EAGAIN : -EIO;
+        *ret_seq = nlmsg_hdr(msg)->nlmsg_seq;
+        return 0;
+}
+
 struct job_wait {
         struct daxmf_kernel *k;
         uint64_t job_id;
@@ -385,14 +417,15 @@ static bool is_family_removal(struct nlmsghdr *nlh) {
 static int on_event(struct nl_msg *msg, void *userdata) {
         struct event_dispatch *d = userdata;
         struct nlmsghdr *nlh = nlmsg_hdr(msg);
+        struct daxmf_removal_pending pending;
         struct daxmf_range_result ev;
+        struct daxmf_removal rm;
         int r;
 
         if (is_family_removal(nlh)) {
                 d->error = -ESHUTDOWN;
                 return NL_STOP;
         }
-        struct daxmf_removal rm;
 
         if (nlh->nlmsg_type != d->k->family)
                 return NL_SKIP;         /* other families' notifications */
@@ -401,6 +434,8 @@ static int on_event(struct nl_msg *msg, void *userdata) {
                 r = d->h->range ? d->h->range(&ev, d->userdata) : 0;
         else if (daxmf_decode_removal(nlh, &rm) == 0)
                 r = d->h->removal ? d->h->removal(&rm, d->userdata) : 0;
+        else if (daxmf_decode_removal_pending(nlh, &pending) == 0)
+                r = d->h->removal_pending ? d->h->removal_pending(&pending, d->userdata) : 0;
         else
                 return NL_SKIP;         /* not ours to judge: a newer event kind */
         if (r < 0) {
@@ -479,12 +514,20 @@ struct dispatch {
 static int on_async_valid(struct nl_msg *msg, void *userdata) {
         struct dispatch *d = userdata;
         struct nlmsghdr *nlh = nlmsg_hdr(msg);
+        struct daxmf_removal_pending pending;
         struct daxmf_range_result res;
+        uint32_t portid, timeout_ms;
         uint64_t job_id;
 
         if (nlh->nlmsg_type != d->k->family)
                 return NL_SKIP;
-        if (daxmf_decode_accepted(nlh, &job_id) == 0) {
+        if (daxmf_decode_removal_pending(nlh, &pending) == 0) {
+                if (d->h->removal_pending)
+                        d->h->removal_pending(&pending, d->userdata);
+        } else if (daxmf_decode_handler(nlh, &portid, &timeout_ms) == 0) {
+                if (d->h->handler_set)
+                        d->h->handler_set(nlh->nlmsg_seq, portid, timeout_ms, d->userdata);
+        } else if (daxmf_decode_accepted(nlh, &job_id) == 0) {
                 struct nlattr *tb[DAXMF_ATTR_MAX + 1];
                 uint64_t cookie = 0;
 

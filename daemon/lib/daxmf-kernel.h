@@ -60,6 +60,7 @@ int daxmf_kernel_fd(struct daxmf_kernel *k);
 struct daxmf_event_handlers {
         int (*range)(const struct daxmf_range_result *event, void *userdata);
         int (*removal)(const struct daxmf_removal *event, void *userdata);
+        int (*removal_pending)(const struct daxmf_removal_pending *event, void *userdata);
 };
 int daxmf_kernel_receive_all_events(struct daxmf_kernel *k, const struct daxmf_event_handlers *h,
                                     void *userdata);
@@ -71,10 +72,14 @@ int daxmf_kernel_receive_all_events(struct daxmf_kernel *k, const struct daxmf_e
 struct daxmf_kernel_handlers {
         /* FAIL_RANGE request seq was accepted as job_id. */
         void (*accepted)(uint32_t seq, uint64_t job_id, uint64_t cookie, void *userdata);
-        /* FAIL_RANGE request seq was refused. */
+        /* Request seq was refused. */
         void (*refused)(uint32_t seq, const struct daxmf_error *error, void *userdata);
         /* A job of ours ended. */
         void (*done)(const struct daxmf_range_result *result, void *userdata);
+        /* We are the removal handler, and a removal waits for our answer. */
+        void (*removal_pending)(const struct daxmf_removal_pending *pending, void *userdata);
+        /* SET_REMOVAL_HANDLER request seq made us the handler. */
+        void (*handler_set)(uint32_t seq, uint32_t portid, uint32_t timeout_ms, void *userdata);
 };
 
 /* Make the connection non-blocking (for daxmf_kernel_dispatch()). */
@@ -83,6 +88,18 @@ int daxmf_kernel_set_nonblocking(struct daxmf_kernel *k);
 /* Queue a FAIL_RANGE request; *ret_seq identifies its answer. */
 int daxmf_kernel_send_fail_range(struct daxmf_kernel *k, const struct daxmf_range_request *req,
                                  uint32_t *ret_seq);
+
+/*
+ * Ask to become the module's removal handler: REMOVAL_PENDING then comes to
+ * this connection, and each removal waits up to *timeout_ms (NULL: the
+ * module's default) for daxmf_kernel_send_removal_ack().  The answer comes to
+ * handler_set, or to refused (-EBUSY: another socket is the handler;
+ * -EOPNOTSUPP: the module has no handshake).
+ */
+int daxmf_kernel_send_set_removal_handler(struct daxmf_kernel *k, const uint32_t *timeout_ms, uint32_t *ret_seq);
+
+/* Answer a pending removal; a refusal comes to the refused handler under *ret_seq. */
+int daxmf_kernel_send_removal_ack(struct daxmf_kernel *k, uint64_t id, uint32_t verdict, uint32_t *ret_seq);
 
 /* Handle every message waiting on the socket; 0 when drained. */
 int daxmf_kernel_dispatch(struct daxmf_kernel *k, const struct daxmf_kernel_handlers *h, void *userdata);

@@ -42,6 +42,12 @@ static struct nla_policy reply_policy[DAXMF_ATTR_MAX + 1] = {
         [DAXMF_ATTR_HISTORY_JOBS]       = POLICY_U32,
         [DAXMF_ATTR_DEVICE]             = { .type = NLA_NUL_STRING },
         [DAXMF_ATTR_REMOVAL_MODE]       = POLICY_U32,
+        [DAXMF_ATTR_REMOVAL_ID]         = POLICY_U64,
+        [DAXMF_ATTR_TIMEOUT_MS]         = POLICY_U32,
+        [DAXMF_ATTR_VERDICT]            = POLICY_U32,
+        [DAXMF_ATTR_HANDSHAKE]          = POLICY_U32,
+        [DAXMF_ATTR_HANDLER_PORTID]     = POLICY_U32,
+        [DAXMF_ATTR_WAITED_NS]          = POLICY_U64,
 };
 
 /* Parse a daxmf message; the command must be one of cmd_a, cmd_b. */
@@ -61,6 +67,20 @@ static int parse(const struct nlmsghdr *nlh, uint8_t cmd_a, uint8_t cmd_b,
                 return -EBADMSG;
 
         *ret_cmd = gnlh->cmd;
+        return 0;
+}
+
+/*
+ * A name attribute: libnl does not check NLA_NUL_STRING's terminator, so
+ * here: not empty, NUL-terminated, no NUL inside, fits buf.
+ */
+static int copy_name(const struct nlattr *a, char *buf, size_t size) {
+        const char *s = nla_data(a);
+        int len = nla_len(a);
+
+        if (len < 2 || s[len - 1] != '\0' || strlen(s) != (size_t) len - 1 || (size_t) len > size)
+                return -EBADMSG;
+        memcpy(buf, s, (size_t) len);
         return 0;
 }
 
@@ -89,8 +109,8 @@ int daxmf_decode_info(const struct nlmsghdr *nlh, struct daxmf_info *ret) {
         if (!has_all(tb, required, ELEMENTSOF(required)))
                 return -EBADMSG;
 
-        if (nla_strlcpy(info.version, tb[DAXMF_ATTR_VERSION], sizeof(info.version)) >= sizeof(info.version) ||
-            nla_strlcpy(info.kernel_release, tb[DAXMF_ATTR_KERNEL_RELEASE], sizeof(info.kernel_release)) >= sizeof(info.kernel_release))
+        if (copy_name(tb[DAXMF_ATTR_VERSION], info.version, sizeof(info.version)) < 0 ||
+            copy_name(tb[DAXMF_ATTR_KERNEL_RELEASE], info.kernel_release, sizeof(info.kernel_release)) < 0)
                 return -EBADMSG;
         info.supported_flags = nla_get_u32(tb[DAXMF_ATTR_SUPPORTED_FLAGS]);
         info.max_pages = nla_get_u64(tb[DAXMF_ATTR_MAX_PAGES]);
@@ -98,6 +118,12 @@ int daxmf_decode_info(const struct nlmsghdr *nlh, struct daxmf_info *ret) {
         info.page_shift = nla_get_u32(tb[DAXMF_ATTR_PAGE_SHIFT]);
         info.max_jobs = nla_get_u32(tb[DAXMF_ATTR_MAX_JOBS]);
         info.jobs_running = nla_get_u32(tb[DAXMF_ATTR_JOBS_RUNNING]);
+        /* Absent from modules without the removal handshake. */
+        if (tb[DAXMF_ATTR_HANDLER_PORTID] && tb[DAXMF_ATTR_TIMEOUT_MS]) {
+                info.has_handshake = true;
+                info.handler_portid = nla_get_u32(tb[DAXMF_ATTR_HANDLER_PORTID]);
+                info.removal_timeout_ms = nla_get_u32(tb[DAXMF_ATTR_TIMEOUT_MS]);
+        }
         if (info.page_shift < 12 || info.page_shift > 30)
                 return -EBADMSG;
 
@@ -185,7 +211,7 @@ int daxmf_decode_removal(const struct nlmsghdr *nlh, struct daxmf_removal *ret) 
                 return r;
         if (!has_all(tb, required, ELEMENTSOF(required)))
                 return -EBADMSG;
-        if (nla_strlcpy(rm.device, tb[DAXMF_ATTR_DEVICE], sizeof(rm.device)) >= sizeof(rm.device))
+        if (copy_name(tb[DAXMF_ATTR_DEVICE], rm.device, sizeof(rm.device)) < 0)
                 return -EBADMSG;
         rm.mode = nla_get_u32(tb[DAXMF_ATTR_REMOVAL_MODE]);
         rm.pfn = nla_get_u64(tb[DAXMF_ATTR_PFN]);
@@ -195,11 +221,64 @@ int daxmf_decode_removal(const struct nlmsghdr *nlh, struct daxmf_removal *ret) 
         rm.pages_unmapped = nla_get_u64(tb[DAXMF_ATTR_PAGES_UNMAPPED]);
         rm.status = (int32_t) nla_get_u32(tb[DAXMF_ATTR_STATUS]);
         rm.elapsed_ns = nla_get_u64(tb[DAXMF_ATTR_ELAPSED_NS]);
-        if (rm.pages_done > rm.pages || rm.pages_failed > rm.pages_done ||
-            rm.pages_unmapped > rm.pages_done || rm.status > 0)
+        if (tb[DAXMF_ATTR_REMOVAL_ID] && tb[DAXMF_ATTR_HANDSHAKE] && tb[DAXMF_ATTR_WAITED_NS]) {
+                rm.has_handshake = true;
+                rm.id = nla_get_u64(tb[DAXMF_ATTR_REMOVAL_ID]);
+                rm.handshake = nla_get_u32(tb[DAXMF_ATTR_HANDSHAKE]);
+                rm.waited_ns = nla_get_u64(tb[DAXMF_ATTR_WAITED_NS]);
+                if (tb[DAXMF_ATTR_VERDICT])
+                        rm.verdict = nla_get_u32(tb[DAXMF_ATTR_VERDICT]);
+        }
+        if (rm.pages == 0 || rm.pfn + rm.pages < rm.pfn || rm.pages_done > rm.pages ||
+            rm.pages_failed > rm.pages_done || rm.pages_unmapped > rm.pages_done || rm.status > 0)
                 return -EBADMSG;
 
         *ret = rm;
+        return 0;
+}
+
+int daxmf_decode_removal_pending(const struct nlmsghdr *nlh, struct daxmf_removal_pending *ret) {
+        static const int required[] = {
+                DAXMF_ATTR_REMOVAL_ID, DAXMF_ATTR_DEVICE, DAXMF_ATTR_PFN, DAXMF_ATTR_PAGES,
+                DAXMF_ATTR_REMOVAL_MODE, DAXMF_ATTR_TIMEOUT_MS,
+        };
+        struct nlattr *tb[DAXMF_ATTR_MAX + 1];
+        struct daxmf_removal_pending p = {};
+        uint8_t cmd;
+        int r;
+
+        r = parse(nlh, DAXMF_CMD_REMOVAL_PENDING, DAXMF_CMD_REMOVAL_PENDING, &cmd, tb);
+        if (r < 0)
+                return r;
+        if (!has_all(tb, required, ELEMENTSOF(required)))
+                return -EBADMSG;
+        if (copy_name(tb[DAXMF_ATTR_DEVICE], p.device, sizeof(p.device)) < 0)
+                return -EBADMSG;
+        p.id = nla_get_u64(tb[DAXMF_ATTR_REMOVAL_ID]);
+        p.pfn = nla_get_u64(tb[DAXMF_ATTR_PFN]);
+        p.pages = nla_get_u64(tb[DAXMF_ATTR_PAGES]);
+        p.mode = nla_get_u32(tb[DAXMF_ATTR_REMOVAL_MODE]);
+        p.timeout_ms = nla_get_u32(tb[DAXMF_ATTR_TIMEOUT_MS]);
+        if (p.pages == 0 || p.pfn + p.pages < p.pfn)
+                return -EBADMSG;
+
+        *ret = p;
+        return 0;
+}
+
+int daxmf_decode_handler(const struct nlmsghdr *nlh, uint32_t *ret_portid, uint32_t *ret_timeout_ms) {
+        static const int required[] = { DAXMF_ATTR_HANDLER_PORTID, DAXMF_ATTR_TIMEOUT_MS };
+        struct nlattr *tb[DAXMF_ATTR_MAX + 1];
+        uint8_t cmd;
+        int r;
+
+        r = parse(nlh, DAXMF_CMD_SET_REMOVAL_HANDLER, DAXMF_CMD_SET_REMOVAL_HANDLER, &cmd, tb);
+        if (r < 0)
+                return r;
+        if (!has_all(tb, required, ELEMENTSOF(required)))
+                return -EBADMSG;
+        *ret_portid = nla_get_u32(tb[DAXMF_ATTR_HANDLER_PORTID]);
+        *ret_timeout_ms = nla_get_u32(tb[DAXMF_ATTR_TIMEOUT_MS]);
         return 0;
 }
 
@@ -284,6 +363,8 @@ const char *daxmf_flag_name(uint32_t bit) {
                 return "per-page";
         case DAXMF_FLAG_SIMULATED:
                 return "simulated";
+        case DAXMF_FLAG_REMOVAL:
+                return "removal";
         default:
                 return NULL;
         }
@@ -299,5 +380,48 @@ const char *daxmf_path_name(uint32_t bit) {
                 return "ram";
         default:
                 return NULL;
+        }
+}
+
+const char *daxmf_removal_mode_name(uint32_t mode) {
+        switch (mode) {
+        case DAXMF_REMOVAL_FAILED_PAGES:
+                return "failed-pages";
+        case DAXMF_REMOVAL_HOLDER_WALK:
+                return "holder-walk";
+        case DAXMF_REMOVAL_HANDLER_FAILED:
+                return "handler-failed";
+        default:
+                return "unknown";
+        }
+}
+
+const char *daxmf_handshake_name(uint32_t handshake) {
+        switch (handshake) {
+        case DAXMF_HANDSHAKE_NO_HANDLER:
+                return "no-handler";
+        case DAXMF_HANDSHAKE_ACKED:
+                return "acknowledged";
+        case DAXMF_HANDSHAKE_TIMEOUT:
+                return "timeout";
+        case DAXMF_HANDSHAKE_HANDLER_GONE:
+                return "handler-gone";
+        case DAXMF_HANDSHAKE_ABORTED:
+                return "aborted";
+        default:
+                return "unknown";
+        }
+}
+
+const char *daxmf_verdict_name(uint32_t verdict) {
+        switch (verdict) {
+        case 0:
+                return "none";
+        case DAXMF_VERDICT_FAILED:
+                return "failed";
+        case DAXMF_VERDICT_RECORDED:
+                return "recorded";
+        default:
+                return "unknown";
         }
 }

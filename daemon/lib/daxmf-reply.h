@@ -15,6 +15,9 @@ struct daxmf_info {
         uint32_t page_shift;
         uint32_t max_jobs;
         uint32_t jobs_running;
+        bool has_handshake;             /* the module has a removal handshake */
+        uint32_t handler_portid;        /* 0: no removal handler */
+        uint32_t removal_timeout_ms;
 };
 
 /* A RANGE_DONE reply or event, or a RANGE_PROGRESS event (done == false). */
@@ -51,9 +54,33 @@ struct daxmf_removal {
         uint64_t pages_unmapped;
         int32_t status;
         uint64_t elapsed_ns;
+        bool has_handshake;
+        uint64_t id;
+        uint32_t handshake;     /* DAXMF_HANDSHAKE_* */
+        uint32_t verdict;       /* DAXMF_VERDICT_*, 0 without an answer */
+        uint64_t waited_ns;
 };
 
 int daxmf_decode_removal(const struct nlmsghdr *nlh, struct daxmf_removal *ret);
+
+/* A dax device is being removed; the module waits for the handler's answer. */
+struct daxmf_removal_pending {
+        uint64_t id;
+        char device[64];
+        uint64_t pfn;
+        uint64_t pages;
+        uint32_t mode;          /* what the module does unless the handler failed the pages */
+        uint32_t timeout_ms;
+};
+
+int daxmf_decode_removal_pending(const struct nlmsghdr *nlh, struct daxmf_removal_pending *ret);
+
+/* The answer to SET_REMOVAL_HANDLER. */
+int daxmf_decode_handler(const struct nlmsghdr *nlh, uint32_t *ret_portid, uint32_t *ret_timeout_ms);
+
+const char *daxmf_removal_mode_name(uint32_t mode);
+const char *daxmf_handshake_name(uint32_t handshake);
+const char *daxmf_verdict_name(uint32_t verdict);
 
 /* Why the kernel refused a request, from its netlink error and extended ack. */
 struct daxmf_error {

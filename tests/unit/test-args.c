@@ -145,11 +145,11 @@ static void test_flag_options(void **state) {
         assert_int_equal(a.range.pages, 2);
 
         assert_int_equal(PARSE(&a, "fail-range", "--pfn", "1", "--pages", "2",
-                               "--action-required", "--allow-ram", "--per-page", "--simulated"), 0);
+                               "--action-required", "--allow-ram", "--per-page", "--simulated", "--removal"), 0);
         assert_int_equal(a.range.flags, DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_ALLOW_RAM |
-                                        DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_SIMULATED);
+                                        DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_SIMULATED | DAXMF_FLAG_REMOVAL);
         assert_int_equal(a.range.flags, DAXMF_FLAGS_ALL);
-        assert_int_equal(a.range.flags, 0xf);
+        assert_int_equal(a.range.flags, 0x1f);
         assert_int_equal(a.range.pfn, 1);
         assert_int_equal(a.range.pages, 2);
 }
@@ -321,6 +321,25 @@ static void test_flags_wider_than_32_bits(void **state) {
         assert_parse_fails("32 bits", "fail-range", "--flags", "18446744073709551615");
 }
 
+static void test_daemon_commands(void **state) {
+        struct daxmfctl_args a;
+
+        assert_int_equal(PARSE(&a, "status"), 0);
+        assert_int_equal(a.command, DAXMFCTL_STATUS);
+        assert_false(a.json);
+        assert_no_range(&a);
+
+        assert_int_equal(PARSE(&a, "rescan", "--json"), 0);
+        assert_int_equal(a.command, DAXMFCTL_RESCAN);
+        assert_true(a.json);
+        assert_no_range(&a);
+
+        assert_parse_fails("only for 'fail-range'", "status", "--pfn", "1");
+        assert_parse_fails("only for 'fail-range'", "rescan", "--removal");
+        assert_parse_fails("--count is only for 'monitor'", "status", "--count", "1");
+        assert_parse_fails("unexpected argument", "rescan", "pmem0");
+}
+
 static void test_range_options_outside_fail_range(void **state) {
         assert_parse_fails("only for 'fail-range'", "info", "--pfn", "1");
         assert_parse_fails("only for 'fail-range'", "info", "--pages", "1");
@@ -416,6 +435,7 @@ int main(void) {
                 cmocka_unit_test(test_malformed_number),
                 cmocka_unit_test(test_number_too_large),
                 cmocka_unit_test(test_flags_wider_than_32_bits),
+                cmocka_unit_test(test_daemon_commands),
                 cmocka_unit_test(test_range_options_outside_fail_range),
                 cmocka_unit_test(test_range_options_with_zero_outside_fail_range),
                 cmocka_unit_test(test_count_outside_monitor),

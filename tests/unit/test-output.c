@@ -444,7 +444,7 @@ static void test_range_stopped(void **state) {
         check_int(o, "first_error", 0);
         check_null(o, "first_error_name");
         check_null(o, "first_error_pfn");
-        check_names(o, "flag_names", NAMES("action-required", "allow-ram", "per-page", "simulated"));
+        check_names(o, "flag_names", NAMES("action-required", "allow-ram", "per-page", "simulated", "removal"));
         check_names(o, "paths", NAMES("per-page", "ram"));
         check_round_trip(o);
 
@@ -459,13 +459,13 @@ static void test_range_stopped(void **state) {
 static void test_range_unknown_bits(void **state) {
         struct daxmf_range_result r = partial_range;
 
-        r.flags = DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_SIMULATED | 0x10 | 0x80;
+        r.flags = DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_SIMULATED | 0x20 | 0x80;
         r.paths = DAXMF_PATH_RAM | 0x80000000U;
 
         _cleanup_json_ struct json_object *o = daxmfctl_range_json(&r);
 
-        check_u64(o, "flags", 0x99);
-        check_names(o, "flag_names", NAMES("action-required", "simulated", "0x10", "0x80"));
+        check_u64(o, "flags", 0xa9);
+        check_names(o, "flag_names", NAMES("action-required", "simulated", "0x20", "0x80"));
         check_names(o, "paths", NAMES("ram", "0x80000000"));
         check_round_trip(o);
 }
@@ -508,8 +508,8 @@ static void test_info(void **state) {
         assert_int_equal(json_object_object_length(o), 9);
         check_string(o, "module_version", "0.1.0");
         check_string(o, "kernel_release", "6.1.0-18-amd64");
-        check_u64(o, "supported_flags", 0xf);
-        check_names(o, "supported_flag_names", NAMES("action-required", "allow-ram", "per-page", "simulated"));
+        check_u64(o, "supported_flags", 0x1f);
+        check_names(o, "supported_flag_names", NAMES("action-required", "allow-ram", "per-page", "simulated", "removal"));
         check_u64(o, "max_pages", UINT64_C(1) << 30);
         check_u64(o, "batch_pages", 512);
         check_u64(o, "page_size", 4096);
@@ -744,6 +744,266 @@ static void test_event_progress_ignores_verdict_fields(void **state) {
         check_round_trip(o);
 }
 
+static void test_info_handshake(void **state) {
+        struct daxmf_info info = good_info;
+
+        /* A module without the handshake: no removal handler keys. */
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_info_json(&info);
+
+                check_absent(o, "removal_handler_port");
+                check_absent(o, "removal_timeout_ms");
+        }
+
+        info.has_handshake = true;
+        info.handler_portid = 4242;
+        info.removal_timeout_ms = 5000;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_info_json(&info);
+
+                assert_int_equal(json_object_object_length(o), 11);
+                check_u64(o, "removal_handler_port", 4242);
+                check_u64(o, "removal_timeout_ms", 5000);
+                check_string(o, "module_version", "0.1.0");
+                check_u64(o, "jobs_running", 3);
+                check_round_trip(o);
+        }
+
+        /* No handler: port 0 is shown, not left out. */
+        info.handler_portid = 0;
+        info.removal_timeout_ms = 2000;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_info_json(&info);
+
+                assert_int_equal(json_object_object_length(o), 11);
+                check_u64(o, "removal_handler_port", 0);
+                check_u64(o, "removal_timeout_ms", 2000);
+                check_round_trip(o);
+        }
+
+        info.handler_portid = UINT32_MAX;
+        info.removal_timeout_ms = UINT32_MAX;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_info_json(&info);
+
+                check_u64(o, "removal_handler_port", UINT64_C(4294967295));
+                check_u64(o, "removal_timeout_ms", UINT64_C(4294967295));
+                check_round_trip(o);
+        }
+}
+
+/* A device-dax removal the handler failed the pages of, and said so. */
+static const struct daxmf_removal acked_removal = {
+        .device = "dax0.0",
+        .mode = DAXMF_REMOVAL_HANDLER_FAILED,
+        .pfn = 0x240000,
+        .pages = 512,
+        .pages_done = 512,
+        .pages_failed = 2,
+        .pages_unmapped = 500,
+        .status = 0,
+        .elapsed_ns = 2500000,
+        .has_handshake = true,
+        .id = UINT64_C(0x8000000000000003),
+        .handshake = DAXMF_HANDSHAKE_ACKED,
+        .verdict = DAXMF_VERDICT_FAILED,
+        .waited_ns = 1234567,
+};
+
+/* Every removal document has these; one with the handshake has four more. */
+static const char *const removal_keys[] = {
+        "event", "device", "mode", "pfn", "pages", "phys_start", "phys_end", "pages_done",
+        "pages_failed", "pages_unmapped", "status", "elapsed_ns",
+};
+
+static const char *const handshake_keys[] = { "removal_id", "handshake", "verdict", "waited_ns" };
+
+static void check_removal_keys(struct json_object *o, bool handshake) {
+        for (size_t i = 0; i < ELEMENTSOF(removal_keys); i++)
+                (void) member(o, removal_keys[i]);
+        for (size_t i = 0; i < ELEMENTSOF(handshake_keys); i++)
+                if (handshake)
+                        (void) member(o, handshake_keys[i]);
+                else
+                        check_absent(o, handshake_keys[i]);
+        assert_int_equal(json_object_object_length(o), handshake ? 16 : 12);
+}
+
+static void test_removal_handshake(void **state) {
+        _cleanup_json_ struct json_object *o = daxmfctl_removal_json(&acked_removal);
+
+        assert_non_null(o);
+        check_removal_keys(o, true);
+        check_string(o, "event", "removal");
+        check_string(o, "device", "dax0.0");
+        check_string(o, "mode", "handler-failed");
+        check_u64(o, "pfn", 0x240000);
+        check_u64(o, "pages", 512);
+        check_u64(o, "phys_start", UINT64_C(0x240000000));
+        check_u64(o, "phys_end", UINT64_C(0x2401fffff));
+        check_u64(o, "pages_done", 512);
+        check_u64(o, "pages_failed", 2);
+        check_u64(o, "pages_unmapped", 500);
+        check_int(o, "status", 0);
+        check_u64(o, "elapsed_ns", 2500000);
+        check_u64(o, "removal_id", UINT64_C(0x8000000000000003));
+        check_string(o, "handshake", "acknowledged");
+        check_string(o, "verdict", "failed");
+        check_u64(o, "waited_ns", 1234567);
+        check_round_trip(o);
+}
+
+static void test_removal_handshake_names(void **state) {
+        struct daxmf_removal rm = acked_removal;
+
+        /* Nobody answered: the verdict is "none", still there. */
+        rm.mode = DAXMF_REMOVAL_FAILED_PAGES;
+        rm.handshake = DAXMF_HANDSHAKE_TIMEOUT;
+        rm.verdict = 0;
+        rm.id = 0;
+        rm.waited_ns = UINT64_C(10000000000);
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_removal_json(&rm);
+
+                check_removal_keys(o, true);
+                check_string(o, "mode", "failed-pages");
+                check_string(o, "handshake", "timeout");
+                check_string(o, "verdict", "none");
+                check_u64(o, "removal_id", 0);
+                check_u64(o, "waited_ns", UINT64_C(10000000000));
+                check_round_trip(o);
+        }
+
+        rm.mode = DAXMF_REMOVAL_HOLDER_WALK;
+        rm.handshake = DAXMF_HANDSHAKE_ACKED;
+        rm.verdict = DAXMF_VERDICT_RECORDED;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_removal_json(&rm);
+
+                check_string(o, "mode", "holder-walk");
+                check_string(o, "handshake", "acknowledged");
+                check_string(o, "verdict", "recorded");
+        }
+
+        rm.handshake = DAXMF_HANDSHAKE_NO_HANDLER;
+        rm.verdict = 0;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_removal_json(&rm);
+
+                check_string(o, "handshake", "no-handler");
+                check_string(o, "verdict", "none");
+        }
+
+        rm.handshake = DAXMF_HANDSHAKE_HANDLER_GONE;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_removal_json(&rm);
+
+                check_string(o, "handshake", "handler-gone");
+        }
+
+        rm.handshake = DAXMF_HANDSHAKE_ABORTED;
+        rm.status = -EINTR;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_removal_json(&rm);
+
+                check_string(o, "handshake", "aborted");
+                check_int(o, "status", -EINTR);
+        }
+
+        /* Values a later module may add. */
+        rm.mode = 99;
+        rm.handshake = 99;
+        rm.verdict = 99;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_removal_json(&rm);
+
+                check_removal_keys(o, true);
+                check_string(o, "mode", "unknown");
+                check_string(o, "handshake", "unknown");
+                check_string(o, "verdict", "unknown");
+                check_round_trip(o);
+        }
+}
+
+static void test_removal_without_handshake(void **state) {
+        struct daxmf_removal rm = acked_removal;
+
+        /* An older module; whatever the other fields hold is not shown. */
+        rm.has_handshake = false;
+        rm.mode = DAXMF_REMOVAL_FAILED_PAGES;
+        rm.status = -ENXIO;
+
+        _cleanup_json_ struct json_object *o = daxmfctl_removal_json(&rm);
+
+        check_removal_keys(o, false);
+        check_string(o, "event", "removal");
+        check_string(o, "mode", "failed-pages");
+        check_int(o, "status", -ENXIO);
+        check_u64(o, "pages_unmapped", 500);
+        check_round_trip(o);
+}
+
+static const struct daxmf_removal_pending good_pending = {
+        .id = 7,
+        .device = "dax0.0",
+        .pfn = 0x240000,
+        .pages = 0x40000,
+        .mode = DAXMF_REMOVAL_FAILED_PAGES,
+        .timeout_ms = 10000,
+};
+
+static void test_removal_pending(void **state) {
+        _cleanup_json_ struct json_object *o = daxmfctl_removal_pending_json(&good_pending);
+
+        assert_non_null(o);
+        assert_int_equal(json_object_object_length(o), 9);
+        check_string(o, "event", "removal-pending");
+        check_u64(o, "removal_id", 7);
+        check_string(o, "device", "dax0.0");
+        check_string(o, "mode", "failed-pages");
+        check_u64(o, "pfn", 0x240000);
+        check_u64(o, "pages", 0x40000);
+        check_u64(o, "phys_start", UINT64_C(0x240000000));
+        check_u64(o, "phys_end", UINT64_C(0x27fffffff));
+        check_u64(o, "timeout_ms", 10000);
+        check_absent(o, "status");
+        check_absent(o, "handshake");
+        check_round_trip(o);
+}
+
+static void test_removal_pending_values(void **state) {
+        struct daxmf_removal_pending p = good_pending;
+
+        /* fsdax, one page, an id above INT64_MAX. */
+        p.id = UINT64_C(0xfffffffffffffffe);
+        memcpy(p.device, "namespace0.0", sizeof("namespace0.0"));
+        p.pfn = UINT64_C(0x123456789);
+        p.pages = 1;
+        p.mode = DAXMF_REMOVAL_HOLDER_WALK;
+        p.timeout_ms = 60000;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_removal_pending_json(&p);
+
+                assert_int_equal(json_object_object_length(o), 9);
+                check_u64(o, "removal_id", UINT64_C(0xfffffffffffffffe));
+                check_string(o, "device", "namespace0.0");
+                check_string(o, "mode", "holder-walk");
+                check_u64(o, "phys_start", UINT64_C(0x123456789000));
+                check_u64(o, "phys_end", UINT64_C(0x123456789fff));
+                check_u64(o, "timeout_ms", 60000);
+                check_round_trip(o);
+        }
+
+        p.mode = 0;
+        p.timeout_ms = 0;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_removal_pending_json(&p);
+
+                check_string(o, "mode", "unknown");
+                check_u64(o, "timeout_ms", 0);
+        }
+}
+
 /* ---- text output ---- */
 
 static void test_print_info(void **state) {
@@ -753,7 +1013,7 @@ static void test_print_info(void **state) {
         check_text(out,
                    "module version:   0.1.0\n"
                    "kernel release:   6.1.0-18-amd64\n"
-                   "supported flags:  0xf (action-required, allow-ram, per-page, simulated)\n"
+                   "supported flags:  0x1f (action-required, allow-ram, per-page, simulated, removal)\n"
                    "max pages:        1073741824\n"
                    "batch pages:      512\n"
                    "page size:        4096\n"
@@ -844,6 +1104,101 @@ static void test_print_event(void **state) {
                         " elapsed=5.000ms\n");
 }
 
+static void test_print_info_handshake(void **state) {
+        struct daxmf_info info = good_info;
+        char out[1024];
+
+        info.has_handshake = true;
+        info.handler_portid = 4242;
+        info.removal_timeout_ms = 5000;
+        CAPTURE(out, daxmfctl_print_info(&info));
+        check_text(out,
+                   "module version:   0.1.0\n"
+                   "kernel release:   6.1.0-18-amd64\n"
+                   "supported flags:  0x1f (action-required, allow-ram, per-page, simulated, removal)\n"
+                   "max pages:        1073741824\n"
+                   "batch pages:      512\n"
+                   "page size:        4096\n"
+                   "jobs:             3 running, at most 4\n"
+                   "removal handler:  netlink port 4242, waited for up to 5000 ms\n");
+
+        info.handler_portid = 0;
+        info.removal_timeout_ms = 2000;
+        CAPTURE(out, daxmfctl_print_info(&info));
+        check_text(out,
+                   "module version:   0.1.0\n"
+                   "kernel release:   6.1.0-18-amd64\n"
+                   "supported flags:  0x1f (action-required, allow-ram, per-page, simulated, removal)\n"
+                   "max pages:        1073741824\n"
+                   "batch pages:      512\n"
+                   "page size:        4096\n"
+                   "jobs:             3 running, at most 4\n"
+                   "removal handler:  none (the module acts alone; default wait 2000 ms)\n");
+
+        /* Without the handshake, no line, whatever the fields hold. */
+        info.has_handshake = false;
+        info.handler_portid = 4242;
+        CAPTURE(out, daxmfctl_print_info(&info));
+        check_text(out,
+                   "module version:   0.1.0\n"
+                   "kernel release:   6.1.0-18-amd64\n"
+                   "supported flags:  0x1f (action-required, allow-ram, per-page, simulated, removal)\n"
+                   "max pages:        1073741824\n"
+                   "batch pages:      512\n"
+                   "page size:        4096\n"
+                   "jobs:             3 running, at most 4\n");
+}
+
+static void test_print_removal(void **state) {
+        struct daxmf_removal rm = acked_removal;
+        char out[512];
+
+        CAPTURE(out, daxmfctl_print_removal(&rm));
+        check_text(out, "removal device=dax0.0 mode=handler-failed pfn=0x240000 pages=512 mapped=12 failed=2"
+                        " status=0 elapsed=2.500ms id=9223372036854775811 handshake=acknowledged verdict=failed"
+                        " waited=1.235ms\n");
+
+        rm.mode = DAXMF_REMOVAL_FAILED_PAGES;
+        rm.handshake = DAXMF_HANDSHAKE_TIMEOUT;
+        rm.verdict = 0;
+        rm.id = 3;
+        rm.waited_ns = UINT64_C(10000000000);
+        CAPTURE(out, daxmfctl_print_removal(&rm));
+        check_text(out, "removal device=dax0.0 mode=failed-pages pfn=0x240000 pages=512 mapped=12 failed=2"
+                        " status=0 elapsed=2.500ms id=3 handshake=timeout verdict=none waited=10000.000ms\n");
+
+        /* An older module: the line as it was. */
+        rm.has_handshake = false;
+        rm.status = -ENXIO;
+        CAPTURE(out, daxmfctl_print_removal(&rm));
+        check_text(out, "removal device=dax0.0 mode=failed-pages pfn=0x240000 pages=512 mapped=12 failed=2"
+                        " status=-6 elapsed=2.500ms\n");
+}
+
+static void test_print_removal_pending(void **state) {
+        struct daxmf_removal_pending p = good_pending;
+        char out[512];
+
+        CAPTURE(out, daxmfctl_print_removal_pending(&p));
+        check_text(out, "removal-pending id=7 device=dax0.0 mode=failed-pages pfn=0x240000 pages=262144"
+                        " timeout=10000ms\n");
+
+        p.id = UINT64_MAX;
+        memcpy(p.device, "namespace0.0", sizeof("namespace0.0"));
+        p.pfn = UINT64_C(0x123456789);
+        p.pages = 1;
+        p.mode = DAXMF_REMOVAL_HOLDER_WALK;
+        p.timeout_ms = UINT32_MAX;
+        CAPTURE(out, daxmfctl_print_removal_pending(&p));
+        check_text(out, "removal-pending id=18446744073709551615 device=namespace0.0 mode=holder-walk"
+                        " pfn=0x123456789 pages=1 timeout=4294967295ms\n");
+
+        p.mode = 99;
+        CAPTURE(out, daxmfctl_print_removal_pending(&p));
+        check_text(out, "removal-pending id=18446744073709551615 device=namespace0.0 mode=unknown"
+                        " pfn=0x123456789 pages=1 timeout=4294967295ms\n");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_range_partial),
@@ -857,6 +1212,7 @@ int main(void) {
                 cmocka_unit_test(test_range_large_values),
                 cmocka_unit_test(test_info),
                 cmocka_unit_test(test_info_page_size_and_jobs),
+                cmocka_unit_test(test_info_handshake),
                 cmocka_unit_test(test_error_full),
                 cmocka_unit_test(test_error_plain),
                 cmocka_unit_test(test_error_pfn_zero),
@@ -864,9 +1220,17 @@ int main(void) {
                 cmocka_unit_test(test_event_done_stopped),
                 cmocka_unit_test(test_event_progress),
                 cmocka_unit_test(test_event_progress_ignores_verdict_fields),
+                cmocka_unit_test(test_removal_handshake),
+                cmocka_unit_test(test_removal_handshake_names),
+                cmocka_unit_test(test_removal_without_handshake),
+                cmocka_unit_test(test_removal_pending),
+                cmocka_unit_test(test_removal_pending_values),
                 cmocka_unit_test(test_print_info),
                 cmocka_unit_test(test_print_range),
                 cmocka_unit_test(test_print_event),
+                cmocka_unit_test(test_print_info_handshake),
+                cmocka_unit_test(test_print_removal),
+                cmocka_unit_test(test_print_removal_pending),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

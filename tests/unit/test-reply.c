@@ -41,6 +41,10 @@ struct info_spec {
         uint32_t page_shift;
         uint32_t max_jobs;
         uint32_t jobs_running;
+        /* HANDLER_PORTID and TIMEOUT_MS: a module with the removal handshake */
+        bool has_handshake;
+        uint32_t handler_portid;
+        uint32_t timeout_ms;
 };
 
 static const struct info_spec good_info = {
@@ -52,6 +56,21 @@ static const struct info_spec good_info = {
         .page_shift = 12,
         .max_jobs = 4,
         .jobs_running = 3,
+};
+
+/* The same module with the removal handshake, a handler registered. */
+static const struct info_spec handshake_info = {
+        .version = "0.1.0",
+        .kernel_release = "6.1.0-18-amd64",
+        .supported_flags = DAXMF_FLAGS_ALL,
+        .max_pages = UINT64_C(1) << 30,
+        .batch_pages = 512,
+        .page_shift = 12,
+        .max_jobs = 4,
+        .jobs_running = 3,
+        .has_handshake = true,
+        .handler_portid = 4242,
+        .timeout_ms = 5000,
 };
 
 /* A GET_INFO reply with every attribute but omit (0: all of them). */
@@ -74,6 +93,10 @@ static struct nl_msg *info_message(uint8_t cmd, const struct info_spec *s, int o
                 assert_int_equal(nla_put_u32(m, DAXMF_ATTR_MAX_JOBS, s->max_jobs), 0);
         if (omit != DAXMF_ATTR_JOBS_RUNNING)
                 assert_int_equal(nla_put_u32(m, DAXMF_ATTR_JOBS_RUNNING, s->jobs_running), 0);
+        if (s->has_handshake && omit != DAXMF_ATTR_HANDLER_PORTID)
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_HANDLER_PORTID, s->handler_portid), 0);
+        if (s->has_handshake && omit != DAXMF_ATTR_TIMEOUT_MS)
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_TIMEOUT_MS, s->timeout_ms), 0);
         return m;
 }
 
@@ -95,7 +118,7 @@ static void test_info(void **state) {
         assert_string_equal(info.version, "0.1.0");
         assert_string_equal(info.kernel_release, "6.1.0-18-amd64");
         assert_int_equal(info.supported_flags, DAXMF_FLAGS_ALL);
-        assert_int_equal(info.supported_flags, 0xf);
+        assert_int_equal(info.supported_flags, 0x1f);
         assert_int_equal(info.max_pages, UINT64_C(1) << 30);
         assert_int_equal(info.batch_pages, 512);
         assert_int_equal(info.page_shift, 12);
@@ -266,6 +289,122 @@ static void test_info_wrong_length(void **state) {
                 _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, DAXMF_ATTR_JOBS_RUNNING);
 
                 assert_int_equal(nla_put_u64(m, DAXMF_ATTR_JOBS_RUNNING, 3), 0);
+                assert_info_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_info_without_handshake(void **state) {
+        /* An older module: no HANDLER_PORTID, no TIMEOUT_MS. */
+        _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, 0);
+        struct daxmf_info info;
+
+        memset(&info, 0xa5, sizeof(info));
+        assert_int_equal(daxmf_decode_info(nlmsg_hdr(m), &info), 0);
+        assert_false(info.has_handshake);
+        assert_int_equal(info.handler_portid, 0);
+        assert_int_equal(info.removal_timeout_ms, 0);
+        assert_int_equal(info.jobs_running, 3);
+}
+
+static void test_info_handshake(void **state) {
+        struct info_spec s = handshake_info;
+        struct daxmf_info info;
+
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &s, 0);
+
+                memset(&info, 0xa5, sizeof(info));
+                assert_int_equal(daxmf_decode_info(nlmsg_hdr(m), &info), 0);
+                assert_true(info.has_handshake);
+                assert_int_equal(info.handler_portid, 4242);
+                assert_int_equal(info.removal_timeout_ms, 5000);
+                assert_string_equal(info.version, "0.1.0");
+                assert_string_equal(info.kernel_release, "6.1.0-18-amd64");
+                assert_int_equal(info.supported_flags, 0x1f);
+                assert_int_equal(info.max_pages, UINT64_C(1) << 30);
+                assert_int_equal(info.batch_pages, 512);
+                assert_int_equal(info.page_shift, 12);
+                assert_int_equal(info.max_jobs, 4);
+                assert_int_equal(info.jobs_running, 3);
+        }
+
+        /* No handler registered: port 0, and the module's default wait. */
+        s.handler_portid = 0;
+        s.timeout_ms = 2000;
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &s, 0);
+
+                memset(&info, 0xa5, sizeof(info));
+                assert_int_equal(daxmf_decode_info(nlmsg_hdr(m), &info), 0);
+                assert_true(info.has_handshake);
+                assert_int_equal(info.handler_portid, 0);
+                assert_int_equal(info.removal_timeout_ms, 2000);
+        }
+
+        /* Unsigned 32-bit, passed on as sent. */
+        s.handler_portid = UINT32_MAX;
+        s.timeout_ms = UINT32_MAX;
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &s, 0);
+
+                memset(&info, 0xa5, sizeof(info));
+                assert_int_equal(daxmf_decode_info(nlmsg_hdr(m), &info), 0);
+                assert_true(info.has_handshake);
+                assert_int_equal(info.handler_portid, UINT32_MAX);
+                assert_int_equal(info.removal_timeout_ms, UINT32_MAX);
+        }
+}
+
+static void test_info_handshake_half(void **state) {
+        /* Both are needed: one alone is no handshake, and no error either. */
+        static const int attrs[] = { DAXMF_ATTR_HANDLER_PORTID, DAXMF_ATTR_TIMEOUT_MS };
+
+        for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &handshake_info, attrs[i]);
+                struct daxmf_info info;
+
+                memset(&info, 0xa5, sizeof(info));
+                assert_int_equal(daxmf_decode_info(nlmsg_hdr(m), &info), 0);
+                assert_false(info.has_handshake);
+                assert_int_equal(info.handler_portid, 0);
+                assert_int_equal(info.removal_timeout_ms, 0);
+                assert_int_equal(info.max_jobs, 4);
+                assert_string_equal(info.version, "0.1.0");
+        }
+}
+
+static void test_info_handshake_wrong_length(void **state) {
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &handshake_info,
+                                                                DAXMF_ATTR_HANDLER_PORTID);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_HANDLER_PORTID, 4242), 0);
+                assert_info_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &handshake_info,
+                                                                DAXMF_ATTR_HANDLER_PORTID);
+
+                assert_int_equal(nla_put_u16(m, DAXMF_ATTR_HANDLER_PORTID, 4242), 0);
+                assert_info_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &handshake_info, DAXMF_ATTR_TIMEOUT_MS);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_TIMEOUT_MS, 5000), 0);
+                assert_info_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &handshake_info, DAXMF_ATTR_TIMEOUT_MS);
+
+                assert_int_equal(nla_put_u8(m, DAXMF_ATTR_TIMEOUT_MS, 50), 0);
+                assert_info_fails(nlmsg_hdr(m));
+        }
+        {
+                /* Checked even alone, when the pair is incomplete and so unused. */
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &good_info, 0);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_TIMEOUT_MS, 5000), 0);
                 assert_info_fails(nlmsg_hdr(m));
         }
 }
@@ -935,6 +1074,876 @@ static void test_accepted_truncated(void **state) {
         }
 }
 
+/* ---- REMOVAL ---- */
+
+/* A device-dax removal the handler failed the pages of, and said so. */
+static const struct daxmf_removal acked_removal = {
+        .device = "dax0.0",
+        .mode = DAXMF_REMOVAL_HANDLER_FAILED,
+        .pfn = 0x240000,
+        .pages = 512,
+        .pages_done = 512,
+        .pages_failed = 2,
+        .pages_unmapped = 500,
+        .status = 0,
+        .elapsed_ns = 2500000,
+        .has_handshake = true,
+        .id = UINT64_C(0x8000000000000003),
+        .handshake = DAXMF_HANDSHAKE_ACKED,
+        .verdict = DAXMF_VERDICT_FAILED,
+        .waited_ns = 1234567,
+};
+
+/*
+ * What the module sends for rm: REMOVAL_ID, HANDSHAKE and WAITED_NS only
+ * when has_handshake, VERDICT only when not 0 (whatever has_handshake
+ * says), nothing of type omit.
+ */
+static struct nl_msg *removal_message(uint8_t cmd, const struct daxmf_removal *rm, int omit) {
+        struct nl_msg *m = new_message(cmd);
+
+#define PUT(type, put, value)                                                   \
+        do {                                                                    \
+                if (omit != (type))                                             \
+                        assert_int_equal(put(m, (type), (value)), 0);           \
+        } while (0)
+
+        /* nla_put_u64_64bit() may put an empty PAD first; it must be ignored. */
+        assert_int_equal(nla_put(m, DAXMF_ATTR_PAD, 0, NULL), 0);
+        PUT(DAXMF_ATTR_DEVICE, nla_put_string, rm->device);
+        PUT(DAXMF_ATTR_REMOVAL_MODE, nla_put_u32, rm->mode);
+        PUT(DAXMF_ATTR_PFN, nla_put_u64, rm->pfn);
+        PUT(DAXMF_ATTR_PAGES, nla_put_u64, rm->pages);
+        PUT(DAXMF_ATTR_PAGES_DONE, nla_put_u64, rm->pages_done);
+        PUT(DAXMF_ATTR_PAGES_FAILED, nla_put_u64, rm->pages_failed);
+        PUT(DAXMF_ATTR_PAGES_UNMAPPED, nla_put_u64, rm->pages_unmapped);
+        PUT(DAXMF_ATTR_STATUS, nla_put_u32, (uint32_t) rm->status);
+        PUT(DAXMF_ATTR_ELAPSED_NS, nla_put_u64, rm->elapsed_ns);
+        if (rm->has_handshake) {
+                PUT(DAXMF_ATTR_REMOVAL_ID, nla_put_u64, rm->id);
+                PUT(DAXMF_ATTR_HANDSHAKE, nla_put_u32, rm->handshake);
+                PUT(DAXMF_ATTR_WAITED_NS, nla_put_u64, rm->waited_ns);
+        }
+        if (rm->verdict)
+                PUT(DAXMF_ATTR_VERDICT, nla_put_u32, rm->verdict);
+#undef PUT
+        return m;
+}
+
+#define assert_removal_fails(nlh)                                               \
+        do {                                                                    \
+                struct daxmf_removal _got, _before;                             \
+                memset(&_got, 0xa5, sizeof(_got));                              \
+                memset(&_before, 0xa5, sizeof(_before));                        \
+                assert_int_equal(daxmf_decode_removal((nlh), &_got), -EBADMSG); \
+                assert_memory_equal(&_got, &_before, sizeof(_got));             \
+        } while (0)
+
+static void assert_removal_message_fails(uint8_t cmd, const struct daxmf_removal *rm) {
+        _cleanup_nlmsg_ struct nl_msg *m = removal_message(cmd, rm, 0);
+
+        assert_removal_fails(nlmsg_hdr(m));
+}
+
+static void test_removal_handshake(void **state) {
+        _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &acked_removal, 0);
+        struct daxmf_removal rm;
+
+        memset(&rm, 0xa5, sizeof(rm));
+        assert_int_equal(daxmf_decode_removal(nlmsg_hdr(m), &rm), 0);
+        assert_string_equal(rm.device, "dax0.0");
+        assert_int_equal(rm.mode, DAXMF_REMOVAL_HANDLER_FAILED);
+        assert_int_equal(rm.mode, 3);
+        assert_int_equal(rm.pfn, 0x240000);
+        assert_int_equal(rm.pages, 512);
+        assert_int_equal(rm.pages_done, 512);
+        assert_int_equal(rm.pages_failed, 2);
+        assert_int_equal(rm.pages_unmapped, 500);
+        assert_int_equal(rm.status, 0);
+        assert_int_equal(rm.elapsed_ns, 2500000);
+        assert_true(rm.has_handshake);
+        assert_int_equal(rm.id, UINT64_C(0x8000000000000003));
+        assert_int_equal(rm.handshake, DAXMF_HANDSHAKE_ACKED);
+        assert_int_equal(rm.handshake, 2);
+        assert_int_equal(rm.verdict, DAXMF_VERDICT_FAILED);
+        assert_int_equal(rm.verdict, 1);
+        assert_int_equal(rm.waited_ns, 1234567);
+}
+
+static void test_removal_handshake_without_verdict(void **state) {
+        static const uint32_t handshakes[] = {
+                DAXMF_HANDSHAKE_NO_HANDLER, DAXMF_HANDSHAKE_TIMEOUT,
+                DAXMF_HANDSHAKE_HANDLER_GONE, DAXMF_HANDSHAKE_ABORTED,
+        };
+        struct daxmf_removal in = acked_removal;
+
+        /* Nobody answered: no VERDICT, and 0 rather than anything left over. */
+        in.mode = DAXMF_REMOVAL_FAILED_PAGES;
+        in.verdict = 0;
+        in.id = 0;
+        in.waited_ns = 0;
+        for (size_t i = 0; i < ELEMENTSOF(handshakes); i++) {
+                struct daxmf_removal rm;
+
+                in.handshake = handshakes[i];
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &in, 0);
+
+                memset(&rm, 0xa5, sizeof(rm));
+                assert_int_equal(daxmf_decode_removal(nlmsg_hdr(m), &rm), 0);
+                assert_true(rm.has_handshake);
+                assert_int_equal(rm.handshake, handshakes[i]);
+                assert_int_equal(rm.verdict, 0);
+                assert_int_equal(rm.id, 0);
+                assert_int_equal(rm.waited_ns, 0);
+                assert_int_equal(rm.mode, DAXMF_REMOVAL_FAILED_PAGES);
+                assert_string_equal(rm.device, "dax0.0");
+        }
+
+        /* A handler that only recorded it, after the longest wait there is. */
+        in = acked_removal;
+        in.mode = DAXMF_REMOVAL_HOLDER_WALK;
+        in.verdict = DAXMF_VERDICT_RECORDED;
+        in.id = UINT64_MAX;
+        in.waited_ns = UINT64_C(60000000000);
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &in, 0);
+                struct daxmf_removal rm;
+
+                memset(&rm, 0xa5, sizeof(rm));
+                assert_int_equal(daxmf_decode_removal(nlmsg_hdr(m), &rm), 0);
+                assert_true(rm.has_handshake);
+                assert_int_equal(rm.mode, DAXMF_REMOVAL_HOLDER_WALK);
+                assert_int_equal(rm.handshake, DAXMF_HANDSHAKE_ACKED);
+                assert_int_equal(rm.verdict, DAXMF_VERDICT_RECORDED);
+                assert_int_equal(rm.id, UINT64_MAX);
+                assert_int_equal(rm.waited_ns, UINT64_C(60000000000));
+        }
+}
+
+static void test_removal_without_handshake(void **state) {
+        /* A module without the handshake: none of the four attributes. */
+        struct daxmf_removal in = acked_removal, rm;
+
+        in.mode = DAXMF_REMOVAL_FAILED_PAGES;
+        in.status = -ENXIO;
+        in.has_handshake = false;
+        in.verdict = 0;
+        _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &in, 0);
+
+        memset(&rm, 0xa5, sizeof(rm));
+        assert_int_equal(daxmf_decode_removal(nlmsg_hdr(m), &rm), 0);
+        assert_false(rm.has_handshake);
+        assert_int_equal(rm.id, 0);
+        assert_int_equal(rm.handshake, 0);
+        assert_int_equal(rm.verdict, 0);
+        assert_int_equal(rm.waited_ns, 0);
+        assert_string_equal(rm.device, "dax0.0");
+        assert_int_equal(rm.mode, DAXMF_REMOVAL_FAILED_PAGES);
+        assert_int_equal(rm.pfn, 0x240000);
+        assert_int_equal(rm.pages, 512);
+        assert_int_equal(rm.pages_done, 512);
+        assert_int_equal(rm.pages_failed, 2);
+        assert_int_equal(rm.pages_unmapped, 500);
+        assert_int_equal(rm.status, -ENXIO);
+        assert_int_equal(rm.elapsed_ns, 2500000);
+}
+
+static void test_removal_handshake_incomplete(void **state) {
+        /* All three are needed; VERDICT without them is not taken either. */
+        static const int attrs[] = { DAXMF_ATTR_REMOVAL_ID, DAXMF_ATTR_HANDSHAKE, DAXMF_ATTR_WAITED_NS };
+
+        for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &acked_removal, attrs[i]);
+                struct daxmf_removal rm;
+
+                memset(&rm, 0xa5, sizeof(rm));
+                assert_int_equal(daxmf_decode_removal(nlmsg_hdr(m), &rm), 0);
+                assert_false(rm.has_handshake);
+                assert_int_equal(rm.id, 0);
+                assert_int_equal(rm.handshake, 0);
+                assert_int_equal(rm.verdict, 0);
+                assert_int_equal(rm.waited_ns, 0);
+                assert_string_equal(rm.device, "dax0.0");
+                assert_int_equal(rm.pages_unmapped, 500);
+        }
+
+        {
+                struct daxmf_removal in = acked_removal, rm;
+
+                in.has_handshake = false;
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &in, 0);
+
+                memset(&rm, 0xa5, sizeof(rm));
+                assert_int_equal(daxmf_decode_removal(nlmsg_hdr(m), &rm), 0);
+                assert_false(rm.has_handshake);
+                assert_int_equal(rm.verdict, 0);
+        }
+}
+
+static void test_removal_missing_attribute(void **state) {
+        static const int required[] = {
+                DAXMF_ATTR_DEVICE, DAXMF_ATTR_REMOVAL_MODE, DAXMF_ATTR_PFN, DAXMF_ATTR_PAGES,
+                DAXMF_ATTR_PAGES_DONE, DAXMF_ATTR_PAGES_FAILED, DAXMF_ATTR_PAGES_UNMAPPED,
+                DAXMF_ATTR_STATUS, DAXMF_ATTR_ELAPSED_NS,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(required); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &acked_removal, required[i]);
+
+                assert_removal_fails(nlmsg_hdr(m));
+        }
+
+        _cleanup_nlmsg_ struct nl_msg *empty = new_message(DAXMF_CMD_REMOVAL);
+        assert_removal_fails(nlmsg_hdr(empty));
+}
+
+static void test_removal_wrong_command(void **state) {
+        static const uint8_t cmds[] = {
+                DAXMF_CMD_UNSPEC, DAXMF_CMD_GET_INFO, DAXMF_CMD_RANGE_DONE, DAXMF_CMD_RANGE_PROGRESS,
+                DAXMF_CMD_REMOVAL_PENDING, DAXMF_CMD_SET_REMOVAL_HANDLER, DAXMF_CMD_REMOVAL_ACK,
+                DAXMF_CMD_MAX + 1, 99,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cmds); i++)
+                assert_removal_message_fails(cmds[i], &acked_removal);
+}
+
+static void test_removal_counters(void **state) {
+        struct daxmf_removal r;
+
+        r = acked_removal;
+        r.pages_done = r.pages + 1;
+        assert_removal_message_fails(DAXMF_CMD_REMOVAL, &r);
+
+        r = acked_removal;
+        r.pages_failed = r.pages_done + 1;
+        assert_removal_message_fails(DAXMF_CMD_REMOVAL, &r);
+
+        r = acked_removal;
+        r.pages_unmapped = r.pages_done + 1;
+        assert_removal_message_fails(DAXMF_CMD_REMOVAL, &r);
+
+        r = acked_removal;
+        r.status = ENXIO;
+        assert_removal_message_fails(DAXMF_CMD_REMOVAL, &r);
+}
+
+static void test_removal_attribute_wrong_length(void **state) {
+        static const uint64_t two[2] = { 1, 0 };
+
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &acked_removal, DAXMF_ATTR_REMOVAL_ID);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_REMOVAL_ID, 3), 0);
+                assert_removal_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &acked_removal, DAXMF_ATTR_REMOVAL_ID);
+
+                assert_int_equal(nla_put(m, DAXMF_ATTR_REMOVAL_ID, sizeof(two), two), 0);
+                assert_removal_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &acked_removal, DAXMF_ATTR_HANDSHAKE);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_HANDSHAKE, DAXMF_HANDSHAKE_ACKED), 0);
+                assert_removal_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &acked_removal, DAXMF_ATTR_HANDSHAKE);
+
+                assert_int_equal(nla_put_u16(m, DAXMF_ATTR_HANDSHAKE, DAXMF_HANDSHAKE_ACKED), 0);
+                assert_removal_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &acked_removal, DAXMF_ATTR_WAITED_NS);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_WAITED_NS, 1234567), 0);
+                assert_removal_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &acked_removal, DAXMF_ATTR_VERDICT);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_VERDICT, DAXMF_VERDICT_FAILED), 0);
+                assert_removal_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &acked_removal, DAXMF_ATTR_VERDICT);
+
+                assert_int_equal(nla_put_u8(m, DAXMF_ATTR_VERDICT, DAXMF_VERDICT_FAILED), 0);
+                assert_removal_fails(nlmsg_hdr(m));
+        }
+        {
+                /* Checked as well when the handshake is incomplete and so unused. */
+                struct daxmf_removal in = acked_removal;
+
+                in.has_handshake = false;
+                in.verdict = 0;
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &in, 0);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_VERDICT, DAXMF_VERDICT_FAILED), 0);
+                assert_removal_fails(nlmsg_hdr(m));
+        }
+        {
+                struct daxmf_removal in = acked_removal;
+
+                in.has_handshake = false;
+                in.verdict = 0;
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &in, 0);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_WAITED_NS, 1), 0);
+                assert_removal_fails(nlmsg_hdr(m));
+        }
+}
+
+/* ---- REMOVAL_PENDING ---- */
+
+/* A 1 GiB device-dax going away, its pages still alive. */
+static const struct daxmf_removal_pending good_pending = {
+        .id = 7,
+        .device = "dax0.0",
+        .pfn = 0x240000,
+        .pages = 0x40000,
+        .mode = DAXMF_REMOVAL_FAILED_PAGES,
+        .timeout_ms = 10000,
+};
+
+/* What the module sends the handler for p, without the attribute omit. */
+static struct nl_msg *removal_pending_message(uint8_t cmd, const struct daxmf_removal_pending *p, int omit) {
+        struct nl_msg *m = new_message(cmd);
+
+#define PUT(type, put, value)                                                   \
+        do {                                                                    \
+                if (omit != (type))                                             \
+                        assert_int_equal(put(m, (type), (value)), 0);           \
+        } while (0)
+
+        /* nla_put_u64_64bit() may put an empty PAD first; it must be ignored. */
+        assert_int_equal(nla_put(m, DAXMF_ATTR_PAD, 0, NULL), 0);
+        PUT(DAXMF_ATTR_REMOVAL_ID, nla_put_u64, p->id);
+        PUT(DAXMF_ATTR_DEVICE, nla_put_string, p->device);
+        PUT(DAXMF_ATTR_PFN, nla_put_u64, p->pfn);
+        PUT(DAXMF_ATTR_PAGES, nla_put_u64, p->pages);
+        PUT(DAXMF_ATTR_REMOVAL_MODE, nla_put_u32, p->mode);
+        PUT(DAXMF_ATTR_TIMEOUT_MS, nla_put_u32, p->timeout_ms);
+#undef PUT
+        return m;
+}
+
+#define assert_removal_pending_fails(nlh)                                       \
+        do {                                                                    \
+                struct daxmf_removal_pending _got, _before;                     \
+                memset(&_got, 0xa5, sizeof(_got));                              \
+                memset(&_before, 0xa5, sizeof(_before));                        \
+                assert_int_equal(daxmf_decode_removal_pending((nlh), &_got), -EBADMSG); \
+                assert_memory_equal(&_got, &_before, sizeof(_got));             \
+        } while (0)
+
+static void assert_removal_pending_message_fails(uint8_t cmd, const struct daxmf_removal_pending *p) {
+        _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(cmd, p, 0);
+
+        assert_removal_pending_fails(nlmsg_hdr(m));
+}
+
+/* The message for p decodes, and to exactly p. */
+static void assert_removal_pending_message_decodes(const struct daxmf_removal_pending *p) {
+        _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, p, 0);
+        struct daxmf_removal_pending got;
+
+        memset(&got, 0xa5, sizeof(got));
+        assert_int_equal(daxmf_decode_removal_pending(nlmsg_hdr(m), &got), 0);
+        assert_int_equal(got.id, p->id);
+        assert_string_equal(got.device, p->device);
+        assert_int_equal(got.pfn, p->pfn);
+        assert_int_equal(got.pages, p->pages);
+        assert_int_equal(got.mode, p->mode);
+        assert_int_equal(got.timeout_ms, p->timeout_ms);
+}
+
+static void test_removal_pending(void **state) {
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending, 0);
+                struct daxmf_removal_pending p;
+
+                memset(&p, 0xa5, sizeof(p));
+                assert_int_equal(daxmf_decode_removal_pending(nlmsg_hdr(m), &p), 0);
+                assert_int_equal(p.id, 7);
+                assert_string_equal(p.device, "dax0.0");
+                assert_int_equal(p.pfn, 0x240000);
+                assert_int_equal(p.pages, 0x40000);
+                assert_int_equal(p.mode, DAXMF_REMOVAL_FAILED_PAGES);
+                assert_int_equal(p.mode, 1);
+                assert_int_equal(p.timeout_ms, 10000);
+        }
+        {
+                /* fsdax, the longest wait, an id above INT64_MAX. */
+                static const struct daxmf_removal_pending fsdax = {
+                        .id = UINT64_C(0xfffffffffffffffe),
+                        .device = "namespace0.0",
+                        .pfn = 0x1080000,
+                        .pages = 1,
+                        .mode = DAXMF_REMOVAL_HOLDER_WALK,
+                        .timeout_ms = DAXMF_MAX_REMOVAL_TIMEOUT_MS,
+                };
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &fsdax, 0);
+                struct daxmf_removal_pending p;
+
+                memset(&p, 0xa5, sizeof(p));
+                assert_int_equal(daxmf_decode_removal_pending(nlmsg_hdr(m), &p), 0);
+                assert_int_equal(p.id, UINT64_C(0xfffffffffffffffe));
+                assert_string_equal(p.device, "namespace0.0");
+                assert_int_equal(p.pfn, 0x1080000);
+                assert_int_equal(p.pages, 1);
+                assert_int_equal(p.mode, DAXMF_REMOVAL_HOLDER_WALK);
+                assert_int_equal(p.timeout_ms, 60000);
+        }
+}
+
+static void test_removal_pending_missing_attribute(void **state) {
+        static const int required[] = {
+                DAXMF_ATTR_REMOVAL_ID, DAXMF_ATTR_DEVICE, DAXMF_ATTR_PFN, DAXMF_ATTR_PAGES,
+                DAXMF_ATTR_REMOVAL_MODE, DAXMF_ATTR_TIMEOUT_MS,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(required); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending,
+                                                                           required[i]);
+
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+
+        _cleanup_nlmsg_ struct nl_msg *empty = new_message(DAXMF_CMD_REMOVAL_PENDING);
+        assert_removal_pending_fails(nlmsg_hdr(empty));
+}
+
+static void test_removal_pending_wrong_command(void **state) {
+        static const uint8_t cmds[] = {
+                DAXMF_CMD_UNSPEC, DAXMF_CMD_GET_INFO, DAXMF_CMD_FAIL_RANGE, DAXMF_CMD_RANGE_DONE,
+                DAXMF_CMD_REMOVAL, DAXMF_CMD_SET_REMOVAL_HANDLER, DAXMF_CMD_REMOVAL_ACK,
+                DAXMF_CMD_MAX + 1, 99,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cmds); i++)
+                assert_removal_pending_message_fails(cmds[i], &good_pending);
+
+        /* A REMOVAL event with every attribute REMOVAL_PENDING takes: the command decides. */
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_message(DAXMF_CMD_REMOVAL, &acked_removal, 0);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_TIMEOUT_MS, 10000), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+        /* Nor is a pending removal one that happened. */
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending, 0);
+
+                assert_removal_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_removal_pending_pages(void **state) {
+        struct daxmf_removal_pending p;
+
+        p = good_pending;
+        p.pages = 0;
+        assert_removal_pending_message_fails(DAXMF_CMD_REMOVAL_PENDING, &p);
+
+        p.pfn = 0;
+        assert_removal_pending_message_fails(DAXMF_CMD_REMOVAL_PENDING, &p);
+
+        p = good_pending;
+        p.pages = 1;
+        assert_removal_pending_message_decodes(&p);
+
+        /* The range must end within u64 pfns, without wrapping around. */
+        p = good_pending;
+        p.pfn = UINT64_MAX;
+        p.pages = 1;
+        assert_removal_pending_message_fails(DAXMF_CMD_REMOVAL_PENDING, &p);
+
+        p.pfn = UINT64_MAX - 15;
+        p.pages = 16;
+        assert_removal_pending_message_fails(DAXMF_CMD_REMOVAL_PENDING, &p);
+
+        p.pfn = 1;
+        p.pages = UINT64_MAX;
+        assert_removal_pending_message_fails(DAXMF_CMD_REMOVAL_PENDING, &p);
+
+        p.pfn = UINT64_MAX;
+        p.pages = UINT64_MAX;
+        assert_removal_pending_message_fails(DAXMF_CMD_REMOVAL_PENDING, &p);
+
+        p.pfn = 0x240000;
+        p.pages = UINT64_MAX - 0x240000 + 1;
+        assert_removal_pending_message_fails(DAXMF_CMD_REMOVAL_PENDING, &p);
+
+        /* Up to the very last sum that does not wrap. */
+        p.pfn = 0x240000;
+        p.pages = UINT64_MAX - 0x240000;
+        assert_removal_pending_message_decodes(&p);
+
+        p.pfn = UINT64_MAX - 16;
+        p.pages = 16;
+        assert_removal_pending_message_decodes(&p);
+
+        p.pfn = 0;
+        p.pages = UINT64_MAX;
+        assert_removal_pending_message_decodes(&p);
+
+        p.pfn = UINT64_MAX - 1;
+        p.pages = 1;
+        assert_removal_pending_message_decodes(&p);
+}
+
+static void test_removal_pending_values_passed_on(void **state) {
+        /* Mode, timeout and id are the module's to judge, not the decoder's. */
+        static const uint32_t modes[] = {
+                DAXMF_REMOVAL_FAILED_PAGES, DAXMF_REMOVAL_HOLDER_WALK, DAXMF_REMOVAL_HANDLER_FAILED, 0, 99,
+                UINT32_MAX,
+        };
+        static const uint32_t timeouts[] = { 0, 1, DAXMF_MAX_REMOVAL_TIMEOUT_MS, UINT32_MAX };
+        static const uint64_t ids[] = { 0, 1, UINT64_C(0x8000000000000000), UINT64_MAX };
+        struct daxmf_removal_pending p = good_pending;
+
+        for (size_t i = 0; i < ELEMENTSOF(modes); i++) {
+                p.mode = modes[i];
+                assert_removal_pending_message_decodes(&p);
+        }
+        p = good_pending;
+        for (size_t i = 0; i < ELEMENTSOF(timeouts); i++) {
+                p.timeout_ms = timeouts[i];
+                assert_removal_pending_message_decodes(&p);
+        }
+        p = good_pending;
+        for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+                p.id = ids[i];
+                assert_removal_pending_message_decodes(&p);
+        }
+}
+
+/* DEVICE must be a whole name: not empty, terminated, no NUL inside. */
+static void test_removal_pending_device_malformed(void **state) {
+        static const struct {
+                const char *bytes;
+                int len;
+        } names[] = {
+                { "", 0 },              /* no byte at all */
+                { "", 1 },              /* only the terminator */
+                { "dax0.0", 6 },        /* not terminated */
+                { "dax\0evil", 9 },     /* a NUL inside */
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending,
+                                                                           DAXMF_ATTR_DEVICE);
+
+                assert_int_equal(nla_put(m, DAXMF_ATTR_DEVICE, names[i].len, names[i].bytes), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_removal_pending_device_length(void **state) {
+        struct daxmf_removal_pending p = good_pending;
+        char longest[64], too_long[65], much_too_long[300];
+
+        memset(longest, 'd', sizeof(longest) - 1);
+        longest[sizeof(longest) - 1] = '\0';
+        memset(too_long, 'd', sizeof(too_long) - 1);
+        too_long[sizeof(too_long) - 1] = '\0';
+        memset(much_too_long, 'd', sizeof(much_too_long) - 1);
+        much_too_long[sizeof(much_too_long) - 1] = '\0';
+
+        /* 63 characters fit the 64-byte buffer exactly. */
+        memcpy(p.device, longest, sizeof(longest));
+        assert_removal_pending_message_decodes(&p);
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &p, 0);
+                struct daxmf_removal_pending got;
+
+                assert_int_equal(daxmf_decode_removal_pending(nlmsg_hdr(m), &got), 0);
+                assert_int_equal(strlen(got.device), 63);
+                assert_memory_equal(got.device, longest, sizeof(longest));
+        }
+
+        /* One more is refused rather than silently cut. */
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending,
+                                                                           DAXMF_ATTR_DEVICE);
+
+                assert_int_equal(nla_put_string(m, DAXMF_ATTR_DEVICE, too_long), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending,
+                                                                           DAXMF_ATTR_DEVICE);
+
+                assert_int_equal(nla_put_string(m, DAXMF_ATTR_DEVICE, much_too_long), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_removal_pending_attribute_wrong_length(void **state) {
+        static const uint64_t two[2] = { 7, 0 };
+
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending,
+                                                                           DAXMF_ATTR_REMOVAL_ID);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_REMOVAL_ID, 7), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending,
+                                                                           DAXMF_ATTR_REMOVAL_ID);
+
+                assert_int_equal(nla_put(m, DAXMF_ATTR_REMOVAL_ID, sizeof(two), two), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending,
+                                                                           DAXMF_ATTR_PFN);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_PFN, 0x240000), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending,
+                                                                           DAXMF_ATTR_PAGES);
+
+                assert_int_equal(nla_put(m, DAXMF_ATTR_PAGES, sizeof(two), two), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending,
+                                                                           DAXMF_ATTR_REMOVAL_MODE);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_REMOVAL_MODE, DAXMF_REMOVAL_FAILED_PAGES), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending,
+                                                                           DAXMF_ATTR_REMOVAL_MODE);
+
+                assert_int_equal(nla_put_u8(m, DAXMF_ATTR_REMOVAL_MODE, DAXMF_REMOVAL_FAILED_PAGES), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending,
+                                                                           DAXMF_ATTR_TIMEOUT_MS);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_TIMEOUT_MS, 10000), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending,
+                                                                           DAXMF_ATTR_TIMEOUT_MS);
+
+                assert_int_equal(nla_put_u16(m, DAXMF_ATTR_TIMEOUT_MS, 10000), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+        {
+                /* An attribute the message does not need is still checked when present. */
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending, 0);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_HANDLER_PORTID, 4242), 0);
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_removal_pending_truncated(void **state) {
+        assert_removal_pending_fails(NULL);
+
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending, 0);
+
+                nlmsg_hdr(m)->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN - 1;
+                assert_removal_pending_fails(nlmsg_hdr(m));
+                nlmsg_hdr(m)->nlmsg_len = NLMSG_HDRLEN - 1;
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending, 0);
+
+                /* The last attribute (TIMEOUT_MS) cut in half. */
+                nlmsg_hdr(m)->nlmsg_len -= 2;
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending, 0);
+
+                /* TIMEOUT_MS cut off whole. */
+                nlmsg_hdr(m)->nlmsg_len -= NLA_HDRLEN + 4;
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+}
+
+/* ---- SET_REMOVAL_HANDLER's answer ---- */
+
+/* What the module answers SET_REMOVAL_HANDLER with, without the attribute omit. */
+static struct nl_msg *handler_message(uint8_t cmd, uint32_t portid, uint32_t timeout_ms, int omit) {
+        struct nl_msg *m = new_message(cmd);
+
+        if (omit != DAXMF_ATTR_HANDLER_PORTID)
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_HANDLER_PORTID, portid), 0);
+        if (omit != DAXMF_ATTR_TIMEOUT_MS)
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_TIMEOUT_MS, timeout_ms), 0);
+        return m;
+}
+
+/* Fails with -EBADMSG and leaves both results as they were. */
+#define assert_handler_fails(nlh)                                               \
+        do {                                                                    \
+                uint32_t _portid = UINT32_C(0xa5a5a5a5), _timeout = UINT32_C(0x5a5a5a5a); \
+                assert_int_equal(daxmf_decode_handler((nlh), &_portid, &_timeout), -EBADMSG); \
+                assert_int_equal(_portid, UINT32_C(0xa5a5a5a5));                \
+                assert_int_equal(_timeout, UINT32_C(0x5a5a5a5a));               \
+        } while (0)
+
+static void test_handler(void **state) {
+        static const struct {
+                uint32_t portid, timeout_ms;
+        } cases[] = {
+                { 4242, 5000 },
+                { 1, 1 },
+                { UINT32_MAX, DAXMF_MAX_REMOVAL_TIMEOUT_MS },
+                /* The decoder does not judge; passed on as sent. */
+                { 0, 0 },
+                { 0x80000001, UINT32_MAX },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(DAXMF_CMD_SET_REMOVAL_HANDLER, cases[i].portid,
+                                                                   cases[i].timeout_ms, 0);
+                uint32_t portid = UINT32_C(0xa5a5a5a5), timeout_ms = UINT32_C(0x5a5a5a5a);
+
+                assert_int_equal(daxmf_decode_handler(nlmsg_hdr(m), &portid, &timeout_ms), 0);
+                assert_int_equal(portid, cases[i].portid);
+                assert_int_equal(timeout_ms, cases[i].timeout_ms);
+        }
+
+        /* Not swapped. */
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(DAXMF_CMD_SET_REMOVAL_HANDLER, 4242, 5000, 0);
+                uint32_t portid = 0, timeout_ms = 0;
+
+                assert_int_equal(daxmf_decode_handler(nlmsg_hdr(m), &portid, &timeout_ms), 0);
+                assert_int_equal(portid, 4242);
+                assert_int_equal(timeout_ms, 5000);
+        }
+}
+
+static void test_handler_missing_attribute(void **state) {
+        static const int required[] = { DAXMF_ATTR_HANDLER_PORTID, DAXMF_ATTR_TIMEOUT_MS };
+
+        for (size_t i = 0; i < ELEMENTSOF(required); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(DAXMF_CMD_SET_REMOVAL_HANDLER, 4242, 5000,
+                                                                   required[i]);
+
+                assert_handler_fails(nlmsg_hdr(m));
+        }
+
+        /* An ack-like empty reply is no registration. */
+        _cleanup_nlmsg_ struct nl_msg *empty = new_message(DAXMF_CMD_SET_REMOVAL_HANDLER);
+        assert_handler_fails(nlmsg_hdr(empty));
+}
+
+static void test_handler_wrong_command(void **state) {
+        static const uint8_t cmds[] = {
+                DAXMF_CMD_UNSPEC, DAXMF_CMD_GET_INFO, DAXMF_CMD_FAIL_RANGE, DAXMF_CMD_REMOVAL,
+                DAXMF_CMD_REMOVAL_PENDING, DAXMF_CMD_REMOVAL_ACK, DAXMF_CMD_MAX + 1, 99,
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cmds); i++) {
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(cmds[i], 4242, 5000, 0);
+
+                assert_handler_fails(nlmsg_hdr(m));
+        }
+
+        /* GET_INFO carries HANDLER_PORTID and TIMEOUT_MS as well: the command decides. */
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = info_message(DAXMF_CMD_GET_INFO, &handshake_info, 0);
+
+                assert_handler_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = removal_pending_message(DAXMF_CMD_REMOVAL_PENDING, &good_pending, 0);
+
+                assert_handler_fails(nlmsg_hdr(m));
+        }
+        /* And the other way round. */
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(DAXMF_CMD_SET_REMOVAL_HANDLER, 4242, 5000, 0);
+
+                assert_info_fails(nlmsg_hdr(m));
+                assert_removal_pending_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_handler_attribute_wrong_length(void **state) {
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(DAXMF_CMD_SET_REMOVAL_HANDLER, 4242, 5000,
+                                                                   DAXMF_ATTR_HANDLER_PORTID);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_HANDLER_PORTID, 4242), 0);
+                assert_handler_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(DAXMF_CMD_SET_REMOVAL_HANDLER, 4242, 5000,
+                                                                   DAXMF_ATTR_HANDLER_PORTID);
+
+                assert_int_equal(nla_put_u16(m, DAXMF_ATTR_HANDLER_PORTID, 4242), 0);
+                assert_handler_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(DAXMF_CMD_SET_REMOVAL_HANDLER, 4242, 5000,
+                                                                   DAXMF_ATTR_TIMEOUT_MS);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_TIMEOUT_MS, 5000), 0);
+                assert_handler_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(DAXMF_CMD_SET_REMOVAL_HANDLER, 4242, 5000,
+                                                                   DAXMF_ATTR_TIMEOUT_MS);
+
+                assert_int_equal(nla_put_u8(m, DAXMF_ATTR_TIMEOUT_MS, 50), 0);
+                assert_handler_fails(nlmsg_hdr(m));
+        }
+        {
+                /* An attribute the answer does not need is still checked when present. */
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(DAXMF_CMD_SET_REMOVAL_HANDLER, 4242, 5000, 0);
+
+                assert_int_equal(nla_put_u32(m, DAXMF_ATTR_REMOVAL_ID, 1), 0);
+                assert_handler_fails(nlmsg_hdr(m));
+        }
+}
+
+static void test_handler_truncated(void **state) {
+        assert_handler_fails(NULL);
+
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(DAXMF_CMD_SET_REMOVAL_HANDLER, 4242, 5000, 0);
+
+                nlmsg_hdr(m)->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN - 1;
+                assert_handler_fails(nlmsg_hdr(m));
+                nlmsg_hdr(m)->nlmsg_len = NLMSG_HDRLEN - 1;
+                assert_handler_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(DAXMF_CMD_SET_REMOVAL_HANDLER, 4242, 5000, 0);
+
+                /* The last attribute (TIMEOUT_MS) cut in half. */
+                nlmsg_hdr(m)->nlmsg_len -= 2;
+                assert_handler_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = handler_message(DAXMF_CMD_SET_REMOVAL_HANDLER, 4242, 5000, 0);
+
+                /* TIMEOUT_MS cut off whole: the port alone is not enough. */
+                nlmsg_hdr(m)->nlmsg_len -= NLA_HDRLEN + 4;
+                assert_handler_fails(nlmsg_hdr(m));
+        }
+}
+
 /* ---- NLMSG_ERROR ---- */
 
 /*
@@ -1257,15 +2266,17 @@ static void test_flag_names(void **state) {
         assert_string_equal(daxmf_flag_name(1U << 2), "per-page");
         assert_string_equal(daxmf_flag_name(DAXMF_FLAG_SIMULATED), "simulated");
         assert_string_equal(daxmf_flag_name(1U << 3), "simulated");
+        assert_string_equal(daxmf_flag_name(DAXMF_FLAG_REMOVAL), "removal");
+        assert_string_equal(daxmf_flag_name(1U << 4), "removal");
         assert_null(daxmf_flag_name(0));
-        assert_null(daxmf_flag_name(1U << 4));
+        assert_null(daxmf_flag_name(1U << 5));
         assert_null(daxmf_flag_name(0x80));
         assert_null(daxmf_flag_name(1U << 31));
         /* Names are for single bits, not sets. */
         assert_null(daxmf_flag_name(DAXMF_FLAGS_ALL));
         assert_null(daxmf_flag_name(DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_SIMULATED));
         /* Every bit of the set has a name, and no other bit does. */
-        assert_int_equal(DAXMF_FLAGS_ALL, 0xf);
+        assert_int_equal(DAXMF_FLAGS_ALL, 0x1f);
         for (unsigned i = 0; i < 32; i++)
                 if (DAXMF_FLAGS_ALL & (1U << i))
                         assert_non_null(daxmf_flag_name(1U << i));
@@ -1283,6 +2294,72 @@ static void test_path_names(void **state) {
         assert_null(daxmf_path_name(DAXMF_PATH_PAGEMAP | DAXMF_PATH_PER_PAGE));
 }
 
+static void test_removal_mode_names(void **state) {
+        assert_string_equal(daxmf_removal_mode_name(DAXMF_REMOVAL_FAILED_PAGES), "failed-pages");
+        assert_string_equal(daxmf_removal_mode_name(DAXMF_REMOVAL_HOLDER_WALK), "holder-walk");
+        assert_string_equal(daxmf_removal_mode_name(DAXMF_REMOVAL_HANDLER_FAILED), "handler-failed");
+        assert_string_equal(daxmf_removal_mode_name(1), "failed-pages");
+        assert_string_equal(daxmf_removal_mode_name(2), "holder-walk");
+        assert_string_equal(daxmf_removal_mode_name(3), "handler-failed");
+        assert_string_equal(daxmf_removal_mode_name(0), "unknown");
+        assert_string_equal(daxmf_removal_mode_name(4), "unknown");
+        assert_string_equal(daxmf_removal_mode_name(1U << 31), "unknown");
+        assert_string_equal(daxmf_removal_mode_name(UINT32_MAX), "unknown");
+}
+
+static void test_handshake_names(void **state) {
+        assert_string_equal(daxmf_handshake_name(DAXMF_HANDSHAKE_NO_HANDLER), "no-handler");
+        assert_string_equal(daxmf_handshake_name(DAXMF_HANDSHAKE_ACKED), "acknowledged");
+        assert_string_equal(daxmf_handshake_name(DAXMF_HANDSHAKE_TIMEOUT), "timeout");
+        assert_string_equal(daxmf_handshake_name(DAXMF_HANDSHAKE_HANDLER_GONE), "handler-gone");
+        assert_string_equal(daxmf_handshake_name(DAXMF_HANDSHAKE_ABORTED), "aborted");
+        assert_string_equal(daxmf_handshake_name(1), "no-handler");
+        assert_string_equal(daxmf_handshake_name(5), "aborted");
+        assert_string_equal(daxmf_handshake_name(0), "unknown");
+        assert_string_equal(daxmf_handshake_name(6), "unknown");
+        assert_string_equal(daxmf_handshake_name(UINT32_MAX), "unknown");
+}
+
+static void test_verdict_names(void **state) {
+        /* 0: the handler gave no answer. */
+        assert_string_equal(daxmf_verdict_name(0), "none");
+        assert_string_equal(daxmf_verdict_name(DAXMF_VERDICT_FAILED), "failed");
+        assert_string_equal(daxmf_verdict_name(DAXMF_VERDICT_RECORDED), "recorded");
+        assert_string_equal(daxmf_verdict_name(1), "failed");
+        assert_string_equal(daxmf_verdict_name(2), "recorded");
+        assert_string_equal(daxmf_verdict_name(3), "unknown");
+        assert_string_equal(daxmf_verdict_name(1U << 31), "unknown");
+        assert_string_equal(daxmf_verdict_name(UINT32_MAX), "unknown");
+}
+
+static void test_enum_names_distinct(void **state) {
+        /* Every value of each enum has its own name, and "unknown" is none of them. */
+        static const uint32_t modes[] = {
+                DAXMF_REMOVAL_FAILED_PAGES, DAXMF_REMOVAL_HOLDER_WALK, DAXMF_REMOVAL_HANDLER_FAILED,
+        };
+        static const uint32_t handshakes[] = {
+                DAXMF_HANDSHAKE_NO_HANDLER, DAXMF_HANDSHAKE_ACKED, DAXMF_HANDSHAKE_TIMEOUT,
+                DAXMF_HANDSHAKE_HANDLER_GONE, DAXMF_HANDSHAKE_ABORTED,
+        };
+        static const uint32_t verdicts[] = { 0, DAXMF_VERDICT_FAILED, DAXMF_VERDICT_RECORDED };
+
+        for (size_t i = 0; i < ELEMENTSOF(modes); i++) {
+                assert_string_not_equal(daxmf_removal_mode_name(modes[i]), "unknown");
+                for (size_t j = 0; j < i; j++)
+                        assert_string_not_equal(daxmf_removal_mode_name(modes[i]), daxmf_removal_mode_name(modes[j]));
+        }
+        for (size_t i = 0; i < ELEMENTSOF(handshakes); i++) {
+                assert_string_not_equal(daxmf_handshake_name(handshakes[i]), "unknown");
+                for (size_t j = 0; j < i; j++)
+                        assert_string_not_equal(daxmf_handshake_name(handshakes[i]), daxmf_handshake_name(handshakes[j]));
+        }
+        for (size_t i = 0; i < ELEMENTSOF(verdicts); i++) {
+                assert_string_not_equal(daxmf_verdict_name(verdicts[i]), "unknown");
+                for (size_t j = 0; j < i; j++)
+                        assert_string_not_equal(daxmf_verdict_name(verdicts[i]), daxmf_verdict_name(verdicts[j]));
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_info),
@@ -1292,6 +2369,10 @@ int main(void) {
                 cmocka_unit_test(test_info_wrong_command),
                 cmocka_unit_test(test_info_string_lengths),
                 cmocka_unit_test(test_info_wrong_length),
+                cmocka_unit_test(test_info_without_handshake),
+                cmocka_unit_test(test_info_handshake),
+                cmocka_unit_test(test_info_handshake_half),
+                cmocka_unit_test(test_info_handshake_wrong_length),
                 cmocka_unit_test(test_range_done),
                 cmocka_unit_test(test_range_done_without_portid),
                 cmocka_unit_test(test_range_stopped),
@@ -1311,6 +2392,28 @@ int main(void) {
                 cmocka_unit_test(test_accepted_wrong_command),
                 cmocka_unit_test(test_accepted_attribute_wrong_length),
                 cmocka_unit_test(test_accepted_truncated),
+                cmocka_unit_test(test_removal_handshake),
+                cmocka_unit_test(test_removal_handshake_without_verdict),
+                cmocka_unit_test(test_removal_without_handshake),
+                cmocka_unit_test(test_removal_handshake_incomplete),
+                cmocka_unit_test(test_removal_missing_attribute),
+                cmocka_unit_test(test_removal_wrong_command),
+                cmocka_unit_test(test_removal_counters),
+                cmocka_unit_test(test_removal_attribute_wrong_length),
+                cmocka_unit_test(test_removal_pending),
+                cmocka_unit_test(test_removal_pending_missing_attribute),
+                cmocka_unit_test(test_removal_pending_wrong_command),
+                cmocka_unit_test(test_removal_pending_pages),
+                cmocka_unit_test(test_removal_pending_values_passed_on),
+                cmocka_unit_test(test_removal_pending_device_length),
+                cmocka_unit_test(test_removal_pending_device_malformed),
+                cmocka_unit_test(test_removal_pending_attribute_wrong_length),
+                cmocka_unit_test(test_removal_pending_truncated),
+                cmocka_unit_test(test_handler),
+                cmocka_unit_test(test_handler_missing_attribute),
+                cmocka_unit_test(test_handler_wrong_command),
+                cmocka_unit_test(test_handler_attribute_wrong_length),
+                cmocka_unit_test(test_handler_truncated),
                 cmocka_unit_test(test_error_capped),
                 cmocka_unit_test(test_error_whole_request_echoed),
                 cmocka_unit_test(test_error_unaligned_request_echoed),
@@ -1323,6 +2426,10 @@ int main(void) {
                 cmocka_unit_test(test_error_positive_errno),
                 cmocka_unit_test(test_flag_names),
                 cmocka_unit_test(test_path_names),
+                cmocka_unit_test(test_removal_mode_names),
+                cmocka_unit_test(test_handshake_names),
+                cmocka_unit_test(test_verdict_names),
+                cmocka_unit_test(test_enum_names_distinct),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,8 @@
 # Without the module daxmfd still runs, says it is degraded (journal), and
 # fails poison pages through hard_offline_page, page by page: the early-kill
-# mapper is still signalled, and the record says how.
+# mapper is still signalled, and the record says how.  Once the module is
+# loaded daxmfd connects to it (without loading it itself), and again after
+# an rmmod and a modprobe; poison then goes through the module.
 . /tests/lib.sh
 
 start_journald
@@ -44,6 +46,40 @@ kill -USR1 "$(field pid g.ready)"
 wait_for g.rep || die "no report"
 [ "$(field sigbus g.rep)" -ge 1 ] && [ "$(field sigbus_first_code g.rep)" = 5 ] && pass "the mapper got BUS_MCEERR_AO" ||
 	fail "mapper: $(tr '\n' ' ' <g.rep)"
+
+# The module arrives: daxmfd finds it within its 2 s look-out.
+wait_connected() {
+	n=60
+	until [ "$(journalctl --no-pager | grep -c 'connected to the daxmf module again')" -ge "$1" ]; do
+		n=$((n - 1)); [ $n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+modprobe daxmf || die "modprobe daxmf"
+wait_connected 1 && pass "daxmfd connected to the module once it was loaded" || fail "no connection to the module"
+daxmfctl status --json >status.json || fail "status"
+tr -d ' \n' <status.json | grep -q '"module":true,"removal_handler":true,"degraded":""' &&
+	pass "status: module connected, removal handler, not degraded" || fail "status: $(cat status.json)"
+echo "$((sector + 24)) 8" >/sys/block/pmem0/badblocks
+n=100
+until [ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_VIA | wc -l)" -ge 2 ]; do
+	n=$((n - 1)); [ $n -gt 0 ] || break
+	sleep 0.1
+done
+[ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_VIA | sed -n 2p)" = module ] &&
+	pass "the next poison went through the module" || fail "second poison: $(journal_field cf97945658094f1db7308336789c695b DAXMF_VIA)"
+
+rmmod daxmf || fail "rmmod"
+n=50
+until journal_field fcab4ff2a61847178f10f2912581067f DAXMF_DEGRADED | grep -q 'unloaded\|went away'; do
+	n=$((n - 1)); [ $n -gt 0 ] || break
+	sleep 0.1
+done
+[ $n -gt 0 ] && pass "degraded again after rmmod" || fail "no degraded record after rmmod"
+sleep 2.5	# a look-out round or more
+grep -q '^daxmf ' /proc/modules && fail "daxmfd loaded the module by itself" || pass "daxmfd does not load the module"
+modprobe daxmf || die "modprobe daxmf"
+wait_connected 2 && pass "daxmfd connected again after rmmod + modprobe" || fail "no reconnection"
 kill -TERM $daemon
 wait $daemon && pass "daxmfd stops cleanly" || fail "exit status"
 finish

@@ -1,6 +1,7 @@
 # daxmfd: poison in a file on fsdax XFS becomes a range failure through the
 # module.  A bad range written into the pmem disk's badblocks (the kernel does
-# not wake pollers for that; the rescan timer finds it) -> the early-kill
+# not wake pollers for that; the rescan timer is off here and `daxmfctl
+# rescan` makes daxmfd look, through its control socket) -> the early-kill
 # mapper of those sectors gets BUS_MCEERR_AO, and the journal holds one
 # poison record with the whole chain: device, sectors, physical range,
 # action, result.
@@ -19,7 +20,7 @@ mapper --path /mnt/f --length 65536 --kill early --ready f.ready --report f.rep 
 wait_for f.ready || die "mapper did not start"
 
 mkdir -p /etc/daxmf
-printf '[Poison]\nRescanIntervalSec=500ms\n' >/etc/daxmf/daxmfd.conf
+printf '[Poison]\nRescanIntervalSec=0\n' >/etc/daxmf/daxmfd.conf
 daxmfd --config /etc/daxmf/daxmfd.conf 2>daxmfd.err &
 daemon=$!
 n=50
@@ -28,9 +29,25 @@ until journalctl --no-pager 2>/dev/null | grep -q 'watching pmem0'; do
 	sleep 0.1
 done
 pass "daxmfd watches pmem0"
+wait_for /run/daxmf/control || die "no control socket"
+daxmfctl status --json >status.json || fail "daxmfctl status"
+sed 's/^/# /' status.json
+grep -q '"name": *"pmem0"' status.json && grep -q '"module": *true' status.json &&
+	grep -q '"removal_handler": *true' status.json && pass "status: pmem0 watched, module connected, removal handler" ||
+	fail "status"
+# The topology, from libndctl: the namespace, its disk, its data's physical range, the mounted filesystem.
+tr -d ' \n' <status.json | grep -q '"devices":\[{"namespace":"namespace0.0","region":"region0","mode":"[a-z]*","blockdev":"pmem0","data_start":1073741824,"data_size":1073741824,"mountpoint":"/mnt","fstype":"xfs"}\]' &&
+	pass "status: namespace0.0, pmem0, data at 1 GiB, XFS on /mnt (libndctl topology)" || fail "topology in status"
 
 # Two pages of the file go bad.
 echo "$((sector + 8)) 16" >/sys/block/pmem0/badblocks
+out=$(daxmfctl rescan) || fail "daxmfctl rescan"
+echo "# $out"
+[ "$out" = "rescanned 1 pmem disk(s): 1 new bad range(s)" ] && pass "daxmfctl rescan found the new bad range" ||
+	fail "rescan: $out"
+out=$(daxmfctl rescan --json) || fail "daxmfctl rescan --json"
+echo "$out" | tr -d ' \n' | grep -q '"disks_scanned":1,"new_bad_ranges":0' &&
+	pass "a second rescan finds nothing new" || fail "second rescan: $out"
 n=100
 until [ -n "$(journal_field cf97945658094f1db7308336789c695b DAXMF_RESULT)" ]; do
 	n=$((n - 1)); [ $n -gt 0 ] || break
@@ -57,6 +74,12 @@ echo "# f: $(tr '\n' ' ' <f.rep)"
 # The state file knows those pages are done: a restart does not fail them again.
 grep -q "^completed $(printf '0x%x' $((pfn + 1))) $(printf '0x%x' $((pfn + 3)))\$" /var/lib/daxmf/ranges &&
 	pass "state file records the completed pages" || fail "state: $(cat /var/lib/daxmf/ranges)"
+daxmfctl status | sed 's/^/# /'
+daxmfctl status | grep -q '^  pmem0 .* 1 bad range(s), 16 bad sector(s)$' && pass "status shows the bad range" ||
+	fail "status after the poison"
 kill -TERM $daemon
 wait $daemon && pass "daxmfd stops cleanly on SIGTERM" || fail "daxmfd exit status"
+[ -e /run/daxmf/control ] && fail "control socket left behind" || pass "control socket removed"
+daxmfctl status 2>err.txt && fail "status without daxmfd should fail" ||
+	{ grep -q 'cannot reach daxmfd' err.txt && pass "status without daxmfd: a clear error" || fail "$(cat err.txt)"; }
 finish

@@ -6,7 +6,7 @@ out=$(daxmfctl info) || die "daxmfctl info failed: $out"
 echo "$out" | sed 's/^/# /'
 echo "$out" | grep -q "^module version: *0\." && pass "info names the module version" || fail "module version"
 echo "$out" | grep -q "^kernel release: *$(uname -r)\$" && pass "info names the running kernel" || fail "kernel release"
-echo "$out" | grep -q '^supported flags: *0xf (action-required, allow-ram, per-page, simulated)' && pass "info lists the flags" || fail "flags"
+echo "$out" | grep -q '^supported flags: *0x1f (action-required, allow-ram, per-page, simulated, removal)' && pass "info lists the flags" || fail "flags"
 echo "$out" | grep -q '^page size: *4096$' && pass "info gives the page size" || fail "page size"
 echo "$out" | grep -q '^jobs: *0 running, at most 16$' && pass "info gives the job limits" || fail "jobs"
 echo "$out" | grep -q '^max pages: *4294967296$' && pass "info gives the largest range" || fail "max pages"

@@ -27,7 +27,8 @@ if [ "$variant" = daemon ]; then
 	daxmfd --config /etc/daxmf/daxmfd.conf 2>daxmfd.err &
 	daemon=$!
 	n=50
-	until journalctl --no-pager 2>/dev/null | grep -q 'watching pmem0'; do
+	until journalctl --no-pager 2>/dev/null | grep -q 'watching pmem0' &&
+		journalctl --no-pager 2>/dev/null | grep -q 'removal handler for the module'; do
 		n=$((n - 1)); [ $n -gt 0 ] || die "daxmfd did not start: $(cat daxmfd.err)"
 		sleep 0.1
 	done
@@ -47,8 +48,14 @@ echo "# late: $(tr '\n' ' ' <late.rep)"
 	pass "no page of either mapping is still mapped" || fail "pages still mapped"
 [ "$(field retouch_faults late.rep)" = 16 ] && pass "the late-kill mapper's next touch of each page: SIGBUS" ||
 	fail "late retouch faults: $(field retouch_faults late.rep) of 16"
-dmesg | grep -q 'daxmf: removal of pfn .* mapped pages failed' && pass "the module logged the removal" ||
-	fail "no removal line in dmesg"
+if [ "$variant" = daemon ]; then
+	dmesg | grep -q 'daxmf: removal [0-9]* of pfn .* (acknowledged after [0-9]* ms): the handler failed the pages; mappings of' &&
+		pass "daxmfd failed the pages during the handshake; the module zapped what was left" ||
+		fail "no handler-failed removal line in dmesg"
+else
+	dmesg | grep -q 'daxmf: removal [0-9]* of pfn .* (no handler after 0 ms): [0-9]* mapped pages failed' &&
+		pass "without a handler the module failed the pages at once" || fail "no removal line in dmesg"
+fi
 if [ "$variant" = daemon ]; then
 	id=cf97945658094f1db7308336789c695b
 	n=50
@@ -61,9 +68,12 @@ if [ "$variant" = daemon ]; then
 		pass "one removal record for namespace0.0" || fail "removal record: $(journal_field $id DAXMF_EVENT)"
 	[ "$(journal_field $id DAXMF_EVENT | wc -l)" = 1 ] && pass "logged once" ||
 		fail "logged $(journal_field $id DAXMF_EVENT | wc -l) times"
-	[ "$(journal_field $id DAXMF_RESULT)" = complete ] && [ "$(journal_field $id DAXMF_REMOVAL_MODE)" = failed-pages ] &&
-		[ "$(journal_field $id DAXMF_PHYS_START)" = 0x40000000 ] && pass "result, mode and physical range recorded" ||
-		fail "record fields"
+	[ "$(journal_field $id DAXMF_RESULT)" = complete ] && [ "$(journal_field $id DAXMF_REMOVAL_MODE)" = handler-failed ] &&
+		[ "$(journal_field $id DAXMF_HANDSHAKE)" = acknowledged ] && [ "$(journal_field $id DAXMF_VIA)" = daxmfd ] &&
+		[ "$(journal_field $id DAXMF_PHYS_START)" = 0x40000000 ] &&
+		pass "result, mode (handler-failed), handshake and physical range recorded" || fail "record fields"
+	journalctl --no-pager | grep -q 'removal 1 of namespace0.0 answered: failed' &&
+		pass "daxmfd answered the handshake after failing the range" || fail "no answer logged by daxmfd"
 	kill -TERM $daemon
 	wait $daemon && pass "daxmfd stops cleanly" || fail "daxmfd exit status"
 fi

@@ -30,7 +30,8 @@ enum daxmf_cmd {
 	DAXMF_CMD_UNSPEC,
 	/* request: no attributes; reply: VERSION, KERNEL_RELEASE,
 	 * SUPPORTED_FLAGS, MAX_PAGES, BATCH_PAGES, PAGE_SHIFT, MAX_JOBS,
-	 * JOBS_RUNNING
+	 * JOBS_RUNNING, HISTORY_JOBS, HANDLER_PORTID, TIMEOUT_MS (the removal
+	 * handler's, or the module's default)
 	 */
 	DAXMF_CMD_GET_INFO,
 	/* request: PFN, PAGES (required), FLAGS, COOKIE (optional);
@@ -55,9 +56,31 @@ enum daxmf_cmd {
 	DAXMF_CMD_GET_JOB,
 	/* multicast on "events" after the module dealt with a dax device
 	 * being removed (before its driver let go): DEVICE, REMOVAL_MODE, PFN,
-	 * PAGES, PAGES_DONE, PAGES_FAILED, PAGES_UNMAPPED, STATUS, ELAPSED_NS
+	 * PAGES, PAGES_DONE, PAGES_FAILED, PAGES_UNMAPPED, STATUS, ELAPSED_NS,
+	 * REMOVAL_ID, HANDSHAKE, WAITED_NS
 	 */
 	DAXMF_CMD_REMOVAL,
+	/* request: TIMEOUT_MS (optional, 1..60000; default: the module's
+	 * removal_timeout_ms).  The requesting socket becomes the removal
+	 * handler: REMOVAL_PENDING is sent to it, and the module waits for its
+	 * REMOVAL_ACK before acting on a removal.  One handler at a time
+	 * (-EBUSY while another socket holds the role; the same socket may
+	 * register again to change its timeout); closing the socket gives the
+	 * role up.  Reply (same command): HANDLER_PORTID, TIMEOUT_MS.
+	 */
+	DAXMF_CMD_SET_REMOVAL_HANDLER,
+	/* a dax device is being removed, its pages still alive: REMOVAL_ID,
+	 * DEVICE, PFN, PAGES, REMOVAL_MODE (what the module does unless the
+	 * handler failed the pages: FAILED_PAGES or HOLDER_WALK), TIMEOUT_MS.
+	 * Sent to the removal handler, and multicast on "events".  The unbind
+	 * waits for REMOVAL_ACK, at most TIMEOUT_MS.
+	 */
+	DAXMF_CMD_REMOVAL_PENDING,
+	/* request, from the removal handler only: REMOVAL_ID, VERDICT
+	 * (DAXMF_VERDICT_*).  -ENOENT when no removal with this id waits (it
+	 * timed out, or never was).
+	 */
+	DAXMF_CMD_REMOVAL_ACK,
 
 	__DAXMF_CMD_MAX,
 };
@@ -104,6 +127,18 @@ enum daxmf_attr {
 	DAXMF_ATTR_HISTORY_JOBS,	/* u32: finished jobs GET_JOB remembers */
 	DAXMF_ATTR_DEVICE,		/* string: device name (namespace0.0) */
 	DAXMF_ATTR_REMOVAL_MODE,	/* u32: DAXMF_REMOVAL_* */
+	DAXMF_ATTR_REMOVAL_ID,		/* u64: one removal's handshake */
+	DAXMF_ATTR_TIMEOUT_MS,		/* u32: how long an unbind waits
+					 * for the removal handler
+					 */
+	DAXMF_ATTR_VERDICT,		/* u32: DAXMF_VERDICT_* */
+	DAXMF_ATTR_HANDSHAKE,		/* u32: how the wait for the
+					 * handler ended (DAXMF_HANDSHAKE_x)
+					 */
+	DAXMF_ATTR_HANDLER_PORTID,	/* u32: the removal handler's port, 0
+					 * for none
+					 */
+	DAXMF_ATTR_WAITED_NS,		/* u64: time the unbind waited */
 
 	__DAXMF_ATTR_MAX,
 };
@@ -125,10 +160,17 @@ enum daxmf_flags {
 	 * failed so can be unpoisoned)
 	 */
 	DAXMF_FLAG_SIMULATED		= 1U << 3,
+	/* the range is being removed (device memory only): pages no process
+	 * mapped are skipped, the others are failed page by page, and every
+	 * mapping of each file or device met is torn down -- not only those
+	 * of the early-kill processes the kernel signals
+	 */
+	DAXMF_FLAG_REMOVAL		= 1U << 4,
 };
 
 #define DAXMF_FLAGS_ALL (DAXMF_FLAG_ACTION_REQUIRED | DAXMF_FLAG_ALLOW_RAM | \
-			 DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_SIMULATED)
+			 DAXMF_FLAG_PER_PAGE | DAXMF_FLAG_SIMULATED | \
+			 DAXMF_FLAG_REMOVAL)
 
 /* DAXMF_ATTR_REMOVAL_MODE: what the module did before the teardown */
 enum daxmf_removal_mode {
@@ -136,6 +178,35 @@ enum daxmf_removal_mode {
 	DAXMF_REMOVAL_FAILED_PAGES	= 1,
 	/* made the filesystem's dax holder walk once, zapped what was left */
 	DAXMF_REMOVAL_HOLDER_WALK	= 2,
+	/* the removal handler failed the pages; the module zapped what was
+	 * still mapped
+	 */
+	DAXMF_REMOVAL_HANDLER_FAILED	= 3,
+};
+
+/* DAXMF_ATTR_TIMEOUT_MS: the longest wait a removal handler may ask for */
+#define DAXMF_MAX_REMOVAL_TIMEOUT_MS	60000
+
+/* DAXMF_ATTR_VERDICT: the removal handler's answer */
+enum daxmf_verdict {
+	/* every page of the range was failed with DAXMF_FLAG_REMOVAL and all
+	 * those ranges have ended: the module only zaps what is left.  Taken
+	 * as RECORDED for a HOLDER_WALK removal.
+	 */
+	DAXMF_VERDICT_FAILED		= 1,
+	/* recorded; the module does its own work now */
+	DAXMF_VERDICT_RECORDED		= 2,
+};
+
+/* DAXMF_ATTR_HANDSHAKE: how the wait for the removal handler ended */
+enum daxmf_handshake {
+	DAXMF_HANDSHAKE_NO_HANDLER	= 1,	/* nobody to wait for */
+	DAXMF_HANDSHAKE_ACKED		= 2,	/* see VERDICT */
+	DAXMF_HANDSHAKE_TIMEOUT		= 3,	/* no answer in TIMEOUT_MS */
+	DAXMF_HANDSHAKE_HANDLER_GONE	= 4,	/* its socket closed */
+	DAXMF_HANDSHAKE_ABORTED		= 5,	/* module unload, or the
+						 * unbinding task was killed
+						 */
 };
 
 /* DAXMF_ATTR_PATHS */
