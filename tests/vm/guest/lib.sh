@@ -73,3 +73,42 @@ start_journald() {
 journal_field() {
 	journalctl --no-pager -o verbose "MESSAGE_ID=$1" 2>/dev/null | sed -n "s/^ *$2=//p"
 }
+
+# Start journald and daxmfd with the configuration text $1 (printf format),
+# and wait until it is the module's removal handler.  Sets daxmfd_pid.
+start_daxmfd() {
+	start_journald
+	mkdir -p /etc/daxmf
+	# shellcheck disable=SC2059
+	printf "${1:-}" >/etc/daxmf/daxmfd.conf
+	daxmfd --config /etc/daxmf/daxmfd.conf 2>daxmfd.err &
+	daxmfd_pid=$!
+	n=50
+	until journalctl --no-pager 2>/dev/null | grep -q 'removal handler for the module'; do
+		n=$((n - 1)); [ $n -gt 0 ] || die "daxmfd did not become the removal handler: $(cat daxmfd.err)"
+		sleep 0.1
+	done
+	pass "daxmfd runs and is the module's removal handler"
+}
+
+# After a removal with daxmfd running: one journal record of it, with the
+# removal mode $2 and DAXMF_VIA $3, for device $1; then daxmfd stops cleanly.
+check_removal_record() {
+	id=cf97945658094f1db7308336789c695b
+	n=50
+	until [ -n "$(journal_field $id DAXMF_EVENT)" ]; do
+		n=$((n - 1)); [ $n -gt 0 ] || break
+		sleep 0.1
+	done
+	journalctl --no-pager -o verbose MESSAGE_ID=$id | grep -E ' (MESSAGE|DAXMF_[A-Z_]*)=' | sed 's/^/# /'
+	[ "$(journal_field $id DAXMF_EVENT)" = removal ] && [ "$(journal_field $id DAXMF_DEVICE)" = "$1" ] &&
+		pass "one removal record for $1" || fail "removal record: $(journal_field $id DAXMF_EVENT)"
+	[ "$(journal_field $id DAXMF_EVENT | wc -l)" = 1 ] && pass "logged once" ||
+		fail "logged $(journal_field $id DAXMF_EVENT | wc -l) times"
+	[ "$(journal_field $id DAXMF_RESULT)" = complete ] && [ "$(journal_field $id DAXMF_REMOVAL_MODE)" = "$2" ] &&
+		[ "$(journal_field $id DAXMF_HANDSHAKE)" = acknowledged ] && [ "$(journal_field $id DAXMF_VIA)" = "$3" ] &&
+		pass "recorded: complete, $2, acknowledged, via $3" ||
+		fail "record: $(journal_field $id DAXMF_RESULT) $(journal_field $id DAXMF_REMOVAL_MODE) $(journal_field $id DAXMF_HANDSHAKE) $(journal_field $id DAXMF_VIA)"
+	kill -TERM "$daxmfd_pid"
+	wait "$daxmfd_pid" && pass "daxmfd stops cleanly" || fail "daxmfd exit status"
+}

@@ -10,7 +10,6 @@
 
 variant=$(sed -n 's/.*vmvariant=\([a-z]*\).*/\1/p' /proc/cmdline)
 [ "$variant" = alone ] || [ "$variant" = daemon ] || die "vmvariant=alone or daemon, not '$variant'"
-[ "$variant" = daemon ] && start_journald
 load_daxmf
 mkfs.ext4 -q -F -b 4096 /dev/pmem0 || die "mkfs.ext4"
 mount -o dax /dev/pmem0 /mnt || die "mount -o dax"
@@ -21,18 +20,7 @@ mapper --path /mnt/early --length 65536 --kill early --ready early.ready --repor
 mapper --path /mnt/late --length 65536 --kill default --retouch --ready late.ready --report late.rep &
 wait_for early.ready && wait_for late.ready || die "mappers did not start"
 
-if [ "$variant" = daemon ]; then
-	mkdir -p /etc/daxmf
-	: >/etc/daxmf/daxmfd.conf
-	daxmfd --config /etc/daxmf/daxmfd.conf 2>daxmfd.err &
-	daemon=$!
-	n=50
-	until journalctl --no-pager 2>/dev/null | grep -q 'watching pmem0' &&
-		journalctl --no-pager 2>/dev/null | grep -q 'removal handler for the module'; do
-		n=$((n - 1)); [ $n -gt 0 ] || die "daxmfd did not start: $(cat daxmfd.err)"
-		sleep 0.1
-	done
-fi
+[ "$variant" = daemon ] && start_daxmfd
 
 echo namespace0.0 >/sys/bus/nd/drivers/nd_pmem/unbind && pass "the unbind completed" || fail "unbind failed"
 [ -e /dev/pmem0 ] && fail "pmem0 still there" || pass "pmem0 is gone"
@@ -57,24 +45,8 @@ else
 		pass "without a handler the module failed the pages at once" || fail "no removal line in dmesg"
 fi
 if [ "$variant" = daemon ]; then
-	id=cf97945658094f1db7308336789c695b
-	n=50
-	until [ -n "$(journal_field $id DAXMF_EVENT)" ]; do
-		n=$((n - 1)); [ $n -gt 0 ] || break
-		sleep 0.1
-	done
-	journalctl --no-pager -o verbose MESSAGE_ID=$id | grep -E ' (MESSAGE|DAXMF_[A-Z_]*)=' | sed 's/^/# /'
-	[ "$(journal_field $id DAXMF_EVENT)" = removal ] && [ "$(journal_field $id DAXMF_DEVICE)" = namespace0.0 ] &&
-		pass "one removal record for namespace0.0" || fail "removal record: $(journal_field $id DAXMF_EVENT)"
-	[ "$(journal_field $id DAXMF_EVENT | wc -l)" = 1 ] && pass "logged once" ||
-		fail "logged $(journal_field $id DAXMF_EVENT | wc -l) times"
-	[ "$(journal_field $id DAXMF_RESULT)" = complete ] && [ "$(journal_field $id DAXMF_REMOVAL_MODE)" = handler-failed ] &&
-		[ "$(journal_field $id DAXMF_HANDSHAKE)" = acknowledged ] && [ "$(journal_field $id DAXMF_VIA)" = daxmfd ] &&
-		[ "$(journal_field $id DAXMF_PHYS_START)" = 0x40000000 ] &&
-		pass "result, mode (handler-failed), handshake and physical range recorded" || fail "record fields"
 	journalctl --no-pager | grep -q 'removal 1 of namespace0.0 answered: failed' &&
 		pass "daxmfd answered the handshake after failing the range" || fail "no answer logged by daxmfd"
-	kill -TERM $daemon
-	wait $daemon && pass "daxmfd stops cleanly" || fail "daxmfd exit status"
+	check_removal_record namespace0.0 handler-failed daxmfd
 fi
 finish

@@ -4,13 +4,17 @@
 # module's pre-removal notifier makes that walk itself, then zaps what is
 # still mapped.  vmvariant=normap: no holder op; the notifier fails the
 # mapped pages and zaps the mappings.
+# vmvariant=rmapbt-daemon, normap-daemon: the same with daxmfd as the removal
+# handler (it answers at once for the holder walk; it fails the pages itself
+# without rmapbt), and one journal record of the removal.
 # Either way: the early-kill mapper gets BUS_MCEERR_AO during the unbind,
 # nothing stays mapped, the default mapper's next touch gets SIGBUS, and the
 # unbind completes.  (No umount afterwards: 6.1 oopses on it.)
 . /tests/lib.sh
 
-rmapbt=$(sed -n 's/.*vmvariant=\([a-z]*\).*/\1/p' /proc/cmdline)
-[ "$rmapbt" = rmapbt ] || [ "$rmapbt" = normap ] || die "vmvariant=rmapbt or normap, not '$rmapbt'"
+variant=$(sed -n 's/.*vmvariant=\([a-z-]*\).*/\1/p' /proc/cmdline)
+rmapbt=${variant%-daemon}
+[ "$rmapbt" = rmapbt ] || [ "$rmapbt" = normap ] || die "vmvariant=rmapbt[-daemon] or normap[-daemon], not '$variant'"
 load_daxmf
 if [ "$rmapbt" = rmapbt ]; then
 	mkfs.xfs -q -f -m reflink=1,rmapbt=1 /dev/pmem0 || die "mkfs.xfs"
@@ -24,6 +28,7 @@ xfs_io -f -c "pwrite -q -S 0x75 0 64k" -c fsync /mnt/late || die "write"
 mapper --path /mnt/early --length 65536 --kill early --ready early.ready --report early.rep &
 mapper --path /mnt/late --length 65536 --kill default --retouch --ready late.ready --report late.rep &
 wait_for early.ready && wait_for late.ready || die "mappers did not start"
+[ "$variant" = "$rmapbt" ] && handshake='no handler after 0 ms' || { start_daxmfd; handshake='acknowledged after [0-9]* ms'; }
 
 echo namespace0.0 >/sys/bus/nd/drivers/nd_pmem/unbind && pass "the unbind completed" || fail "unbind failed"
 
@@ -38,10 +43,15 @@ echo "# late: $(tr '\n' ' ' <late.rep)"
 [ "$(field retouch_faults late.rep)" = 16 ] && pass "the late-kill mapper's next touch of each page: SIGBUS" ||
 	fail "late retouch faults: $(field retouch_faults late.rep) of 16"
 if [ "$rmapbt" = rmapbt ]; then
-	dmesg | grep -q "daxmf: removal [0-9]* of pfn .* (no handler after 0 ms): the filesystem's dax holder signalled mappers; mappings of" &&
+	dmesg | grep -q "daxmf: removal [0-9]* of pfn .* ($handshake): the filesystem's dax holder signalled mappers; mappings of" &&
 		pass "the module made XFS's own holder walk, then zapped what was left" || fail "no 'holder' line in dmesg"
+	[ "$variant" = "$rmapbt" ] || check_removal_record namespace0.0 holder-walk module
+elif [ "$variant" = "$rmapbt" ]; then
+	dmesg | grep -q "daxmf: removal [0-9]* of pfn .* ($handshake): [0-9]* mapped pages failed" &&
+		pass "the module failed the mapped pages" || fail "no removal line in dmesg"
 else
-	dmesg | grep -q 'daxmf: removal [0-9]* of pfn .* (no handler after 0 ms): [0-9]* mapped pages failed' && pass "the module failed the mapped pages" ||
-		fail "no removal line in dmesg"
+	dmesg | grep -q "daxmf: removal [0-9]* of pfn .* ($handshake): the handler failed the pages; mappings of" &&
+		pass "daxmfd failed the mapped pages during the handshake" || fail "no handler-failed line in dmesg"
+	check_removal_record namespace0.0 handler-failed daxmfd
 fi
 finish
