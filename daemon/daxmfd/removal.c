@@ -153,8 +153,12 @@ void removal_batch_finished(struct manager *m, uint64_t start, uint64_t pages, u
                 if (lo >= hi)
                         continue;
                 w->pages_failed += pages_failed < hi - lo ? pages_failed : hi - lo;
-                /* A batch stopped early leaves pages the module must still see to. */
-                if (status < 0)
+                /*
+                 * A batch that stopped early for good leaves pages the module
+                 * must still see to.  -ECONNRESET/-ESHUTDOWN (the module was
+                 * busy, or the connection is going) put the rest back in line.
+                 */
+                if (status < 0 && status != -ECONNRESET && status != -ESHUTDOWN)
                         w->stopped = true;
         }
         answer_complete(m);
