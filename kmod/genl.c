@@ -327,29 +327,27 @@ static int daxmf_set_removal_handler(struct sk_buff *skb,
 
 	if (info->attrs[DAXMF_ATTR_TIMEOUT_MS])
 		timeout_ms = nla_get_u32(info->attrs[DAXMF_ATTR_TIMEOUT_MS]);
+	timeout_ms = daxmf_handler_timeout(timeout_ms);
 
+	/* The whole reply first: once the role is given, nothing fails. */
 	reply = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!reply)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(reply, info, &daxmf_family, 0,
 				DAXMF_CMD_SET_REMOVAL_HANDLER);
-	if (!hdr) {
-		nlmsg_free(reply);
-		return -EMSGSIZE;
-	}
-
-	ret = daxmf_handler_set(info->snd_portid, timeout_ms, &timeout_ms,
-				info->extack);
-	if (ret) {
-		nlmsg_free(reply);
-		return ret;
-	}
-	if (nla_put_u32(reply, DAXMF_ATTR_HANDLER_PORTID, info->snd_portid) ||
+	if (!hdr ||
+	    nla_put_u32(reply, DAXMF_ATTR_HANDLER_PORTID, info->snd_portid) ||
 	    nla_put_u32(reply, DAXMF_ATTR_TIMEOUT_MS, timeout_ms)) {
 		nlmsg_free(reply);
 		return -EMSGSIZE;
 	}
 	genlmsg_end(reply, hdr);
+
+	ret = daxmf_handler_set(info->snd_portid, timeout_ms, info->extack);
+	if (ret) {
+		nlmsg_free(reply);
+		return ret;
+	}
 	return genlmsg_reply(reply, info);
 }
 

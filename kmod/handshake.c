@@ -53,8 +53,12 @@ static void daxmf_waiter_end(struct daxmf_waiter *w, u32 handshake, u32 verdict)
 	complete(&w->done);
 }
 
+unsigned int daxmf_handler_timeout(unsigned int timeout_ms)
+{
+	return timeout_ms ?: daxmf_default_timeout_ms();
+}
+
 int daxmf_handler_set(u32 portid, unsigned int timeout_ms,
-		      unsigned int *ret_timeout_ms,
 		      struct netlink_ext_ack *extack)
 {
 	int ret = 0;
@@ -68,14 +72,12 @@ int daxmf_handler_set(u32 portid, unsigned int timeout_ms,
 		ret = -EBUSY;
 	} else {
 		daxmf_handler_portid = portid;
-		daxmf_handler_timeout_ms = timeout_ms ?:
-			daxmf_default_timeout_ms();
-		*ret_timeout_ms = daxmf_handler_timeout_ms;
+		daxmf_handler_timeout_ms = timeout_ms;
 	}
 	spin_unlock(&daxmf_handshake_lock);
 	if (!ret)
 		pr_info("removal handler: port %u, timeout %u ms\n", portid,
-			*ret_timeout_ms);
+			timeout_ms);
 	return ret;
 }
 
@@ -142,6 +144,7 @@ u32 daxmf_removal_handshake(const char *device, u32 mode, u64 pfn, u64 pages,
 	ktime_t start = ktime_get();
 	u32 portid;
 	long left;
+	int ret;
 
 	init_completion(&w.done);
 	spin_lock(&daxmf_handshake_lock);
@@ -166,12 +169,15 @@ u32 daxmf_removal_handshake(const char *device, u32 mode, u64 pfn, u64 pages,
 
 	/*
 	 * Sent after the waiter is listed: an answer cannot come before it
-	 * can be matched.  A handler that cannot be told is gone.
+	 * can be matched.  A handler that cannot be told is not waited for.
 	 */
-	if (daxmf_genl_notify_pending(device, mode, pfn, pages, w.id,
-				      timeout_ms, portid)) {
+	ret = daxmf_genl_notify_pending(device, mode, pfn, pages, w.id,
+					timeout_ms, portid);
+	if (ret) {
 		spin_lock(&daxmf_handshake_lock);
-		daxmf_waiter_end(&w, DAXMF_HANDSHAKE_HANDLER_GONE, 0);
+		daxmf_waiter_end(&w, ret == -ECONNREFUSED ?
+				 DAXMF_HANDSHAKE_HANDLER_GONE :
+				 DAXMF_HANDSHAKE_UNDELIVERED, 0);
 		spin_unlock(&daxmf_handshake_lock);
 	}
 

@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 #include <linux/atomic.h>
+#include <linux/list.h>
 #include <linux/netlink.h>
 #include <uapi/linux/daxmf.h>
 
@@ -67,8 +68,18 @@ unsigned int daxmf_jobs_running(void);
  */
 int daxmf_job_lookup(u64 cookie, struct daxmf_range_req *ret_req,
 		     struct daxmf_range_result *ret_res, bool *ret_done);
-/* Stop the jobs over a range (-ENXIO) and wait for them to end. */
-void daxmf_jobs_cancel_range(u64 pfn, u64 pages);
+/*
+ * A range being removed: new jobs over it are refused (-ENXIO), the running
+ * ones are stopped (-ENXIO) and waited for, until the fence is lifted.
+ */
+struct daxmf_fence {
+	struct list_head node;
+	u64 pfn;
+	u64 pages;
+};
+
+void daxmf_jobs_fence(struct daxmf_fence *fence, u64 pfn, u64 pages);
+void daxmf_jobs_unfence(struct daxmf_fence *fence);
 /* Set once unload has begun: running ranges stop at the next page/batch. */
 bool daxmf_stopping(void);
 /* Refuse new jobs, stop and wait for the running ones. */
@@ -94,8 +105,9 @@ struct daxmf_removal_outcome {
 	u32 verdict;		/* DAXMF_VERDICT_* when acked, else 0 */
 };
 
+/* The timeout a handler asking for timeout_ms (0: the default) gets. */
+unsigned int daxmf_handler_timeout(unsigned int timeout_ms);
 int daxmf_handler_set(u32 portid, unsigned int timeout_ms,
-		      unsigned int *ret_timeout_ms,
 		      struct netlink_ext_ack *extack);
 void daxmf_handler_get(u32 *ret_portid, unsigned int *ret_timeout_ms);
 /* A netlink socket closed: if it was the handler, nobody is now. */

@@ -10,13 +10,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/delay.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 
@@ -45,9 +45,16 @@ static LIST_HEAD(daxmf_jobs);		/* queued and running, under the lock */
 static unsigned int daxmf_jobs_count;
 static u64 daxmf_last_job_id;
 static bool daxmf_jobs_closed;
+static LIST_HEAD(daxmf_fences);		/* ranges being removed, under the lock */
+static DECLARE_WAIT_QUEUE_HEAD(daxmf_jobs_ended);
 static struct daxmf_finished *daxmf_history;	/* ring, under the lock */
 static unsigned int daxmf_history_next;
 static unsigned int daxmf_history_count;
+
+static bool daxmf_overlaps(u64 a, u64 a_pages, u64 b, u64 b_pages)
+{
+	return a < b + b_pages && b < a + a_pages;
+}
 
 bool daxmf_stopping(void)
 {
@@ -78,6 +85,7 @@ static void daxmf_job_run(struct work_struct *work)
 	if (daxmf_history_count < DAXMF_HISTORY_JOBS)
 		daxmf_history_count++;
 	spin_unlock(&daxmf_jobs_lock);
+	wake_up_all(&daxmf_jobs_ended);
 
 	daxmf_genl_notify_done(&job->req, res);
 	pr_info_ratelimited("job %llu: pfn %#llx+%llu: %llu handled, %llu failed, %llu unmapped, status %d\n",
@@ -124,6 +132,7 @@ out:
 int daxmf_job_submit(const struct daxmf_range_req *req, u64 *ret_job_id,
 		     struct netlink_ext_ack *extack)
 {
+	struct daxmf_fence *fence;
 	struct daxmf_job *job;
 
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
@@ -138,6 +147,15 @@ int daxmf_job_submit(const struct daxmf_range_req *req, u64 *ret_job_id,
 		kfree(job);
 		NL_SET_ERR_MSG(extack, "daxmf is being unloaded");
 		return -ESHUTDOWN;
+	}
+	list_for_each_entry(fence, &daxmf_fences, node) {
+		if (!daxmf_overlaps(fence->pfn, fence->pages, req->pfn,
+				    req->pages))
+			continue;
+		spin_unlock(&daxmf_jobs_lock);
+		kfree(job);
+		NL_SET_ERR_MSG(extack, "the device of this range is being removed");
+		return -ENXIO;
 	}
 	if (daxmf_jobs_count >= READ_ONCE(daxmf_max_jobs)) {
 		spin_unlock(&daxmf_jobs_lock);
@@ -158,31 +176,42 @@ int daxmf_job_submit(const struct daxmf_range_req *req, u64 *ret_job_id,
 	return 0;
 }
 
-/*
- * Stop the jobs over any page of [pfn, pfn + pages) with -ENXIO and wait
- * until they have ended: the device is going, and the removal acts on the
- * range itself next.  Each job checks between pages, so this is short.
- */
-void daxmf_jobs_cancel_range(u64 pfn, u64 pages)
+/* Whether no job runs over the range any more. */
+static bool daxmf_range_idle(u64 pfn, u64 pages)
 {
 	struct daxmf_job *job;
-	bool busy;
+	bool busy = false;
 
-	for (;;) {
-		busy = false;
-		spin_lock(&daxmf_jobs_lock);
-		list_for_each_entry(job, &daxmf_jobs, node) {
-			if (job->req.pfn >= pfn + pages ||
-			    pfn >= job->req.pfn + job->req.pages)
-				continue;
-			atomic_cmpxchg(&job->cancelled, 0, -ENXIO);
+	spin_lock(&daxmf_jobs_lock);
+	list_for_each_entry(job, &daxmf_jobs, node)
+		if (daxmf_overlaps(job->req.pfn, job->req.pages, pfn, pages))
 			busy = true;
-		}
-		spin_unlock(&daxmf_jobs_lock);
-		if (!busy)
-			return;
-		msleep(20);
-	}
+	spin_unlock(&daxmf_jobs_lock);
+	return !busy;
+}
+
+void daxmf_jobs_fence(struct daxmf_fence *fence, u64 pfn, u64 pages)
+{
+	struct daxmf_job *job;
+
+	fence->pfn = pfn;
+	fence->pages = pages;
+	spin_lock(&daxmf_jobs_lock);
+	list_add(&fence->node, &daxmf_fences);
+	list_for_each_entry(job, &daxmf_jobs, node)
+		if (daxmf_overlaps(job->req.pfn, job->req.pages, pfn, pages))
+			atomic_cmpxchg(&job->cancelled, 0, -ENXIO);
+	spin_unlock(&daxmf_jobs_lock);
+
+	/* Each job checks between pages: this is short, and nothing new starts. */
+	wait_event(daxmf_jobs_ended, daxmf_range_idle(pfn, pages));
+}
+
+void daxmf_jobs_unfence(struct daxmf_fence *fence)
+{
+	spin_lock(&daxmf_jobs_lock);
+	list_del(&fence->node);
+	spin_unlock(&daxmf_jobs_lock);
 }
 
 /*

@@ -186,6 +186,7 @@ static const char *const daxmf_handshake_names[] = {
 	[DAXMF_HANDSHAKE_TIMEOUT] = "handler timed out",
 	[DAXMF_HANDSHAKE_HANDLER_GONE] = "handler gone",
 	[DAXMF_HANDSHAKE_ABORTED] = "wait aborted",
+	[DAXMF_HANDSHAKE_UNDELIVERED] = "handler not reachable",
 };
 
 /*
@@ -206,11 +207,15 @@ static void daxmf_removal(struct device *dev, u64 pfn, u64 pages, bool covered)
 	atomic_t never = ATOMIC_INIT(0);
 	u32 mode = covered ? DAXMF_REMOVAL_HOLDER_WALK :
 			     DAXMF_REMOVAL_FAILED_PAGES;
+	struct daxmf_fence fence;
 	int holder = 0;
 
 	daxmf_removal_handshake(dev_name(dev), mode, pfn, pages, &out);
-	/* A handler that answered late, or never, may still have ranges here. */
-	daxmf_jobs_cancel_range(pfn, pages);
+	/*
+	 * A handler that answered late, or never, may still have ranges here,
+	 * and would send more: from now on the range is the module's alone.
+	 */
+	daxmf_jobs_fence(&fence, pfn, pages);
 
 	if (covered) {
 		holder = daxmf_notify_holder(pfn, pages);
@@ -224,6 +229,7 @@ static void daxmf_removal(struct device *dev, u64 pfn, u64 pages, bool covered)
 
 	/* Synchronous: the pages must be dealt with before the driver goes. */
 	daxmf_range_fail(&req, &never, &res);
+	daxmf_jobs_unfence(&fence);
 	daxmf_genl_notify_removal(dev_name(dev), mode, &out, &req, &res);
 
 	if (mode == DAXMF_REMOVAL_FAILED_PAGES)
@@ -297,6 +303,57 @@ static void daxmf_fsdax_removal(struct device *dev)
 
 static void daxmf_watch_dax_bus(const struct bus_type *bus);
 
+/*
+ * A dev_dax removed through its nd_dax is dealt with at the nd_dax's
+ * unbind; its own unbind follows from inside that one (kill_dev_dax() ->
+ * device_del()) and must not be announced and failed again.  Noted from
+ * the nd_dax's unbind until it has ended; the pointers are only compared.
+ */
+static DEFINE_MUTEX(daxmf_handled_lock);
+static struct {
+	struct device *nd_dax;
+	struct device *dev_dax;
+} daxmf_handled[8];
+
+static void daxmf_handled_note(struct device *nd_dax, struct device *dev_dax)
+{
+	int i;
+
+	mutex_lock(&daxmf_handled_lock);
+	for (i = 0; i < ARRAY_SIZE(daxmf_handled); i++)
+		if (!daxmf_handled[i].nd_dax) {
+			daxmf_handled[i].nd_dax = nd_dax;
+			daxmf_handled[i].dev_dax = dev_dax;
+			break;
+		}
+	mutex_unlock(&daxmf_handled_lock);
+}
+
+static void daxmf_handled_forget(struct device *nd_dax)
+{
+	int i;
+
+	mutex_lock(&daxmf_handled_lock);
+	for (i = 0; i < ARRAY_SIZE(daxmf_handled); i++)
+		if (daxmf_handled[i].nd_dax == nd_dax)
+			daxmf_handled[i].nd_dax = NULL;
+	mutex_unlock(&daxmf_handled_lock);
+}
+
+static bool daxmf_handled_already(struct device *dev_dax)
+{
+	bool found = false;
+	int i;
+
+	mutex_lock(&daxmf_handled_lock);
+	for (i = 0; i < ARRAY_SIZE(daxmf_handled); i++)
+		if (daxmf_handled[i].nd_dax &&
+		    daxmf_handled[i].dev_dax == dev_dax)
+			found = true;
+	mutex_unlock(&daxmf_handled_lock);
+	return found;
+}
+
 static int daxmf_dax_event(struct notifier_block *nb, unsigned long action,
 			   void *data)
 {
@@ -306,7 +363,8 @@ static int daxmf_dax_event(struct notifier_block *nb, unsigned long action,
 		return NOTIFY_DONE;
 	if (!dev->driver || strcmp(dev->driver->name, "device_dax"))
 		return NOTIFY_DONE;
-	daxmf_devdax_removal(dev);
+	if (!daxmf_handled_already(dev))
+		daxmf_devdax_removal(dev);
 	return NOTIFY_DONE;
 }
 
@@ -320,6 +378,11 @@ static int daxmf_nd_event(struct notifier_block *nb, unsigned long action,
 	struct device *dev = data;
 	struct device *child;
 
+	/* After its driver's remove: its dev_dax is gone too. */
+	if (action == BUS_NOTIFY_UNBOUND_DRIVER) {
+		daxmf_handled_forget(dev);
+		return NOTIFY_DONE;
+	}
 	if (daxmf_stopping() || !dev->driver)
 		return NOTIFY_DONE;
 
@@ -347,8 +410,10 @@ static int daxmf_nd_event(struct notifier_block *nb, unsigned long action,
 		child = device_find_child(dev, "dax", daxmf_match_bus);
 		if (child) {
 			if (child->driver &&
-			    !strcmp(child->driver->name, "device_dax"))
+			    !strcmp(child->driver->name, "device_dax")) {
 				daxmf_devdax_removal(child);
+				daxmf_handled_note(dev, child);
+			}
 			put_device(child);
 		}
 	}

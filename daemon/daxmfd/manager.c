@@ -27,6 +27,8 @@
 
 #define STATE_FILE "ranges"
 #define HARD_OFFLINE_PAGE "/sys/devices/system/memory/hard_offline_page"
+/* Quiet time after udev events before the topology is read again. */
+#define TOPOLOGY_SETTLE_USEC (500 * 1000)
 /* How often to look for the module while running without it. */
 #define RECONNECT_USEC (2 * 1000 * 1000)
 
@@ -842,8 +844,19 @@ static int on_device_event(sd_device_monitor *mon, sd_device *dev, void *userdat
         if (sd_device_get_subsystem(dev, &subsystem) < 0 || sd_device_get_sysname(dev, &name) < 0 ||
             sd_device_get_action(dev, &action) < 0)
                 return 0;
-        if (strcmp(subsystem, "block") != 0 || strncmp(name, "pmem", 4) == 0)
+        /*
+         * A disk that appears needs its range now.  Everything else waits
+         * for the burst to end: while a region goes, the next namespace's
+         * unbind holds the region's lock and waits for us, and a scan
+         * then would block on it.
+         */
+        if (strcmp(subsystem, "block") == 0 && strncmp(name, "pmem", 4) == 0 &&
+            (action == SD_DEVICE_ADD || action == SD_DEVICE_CHANGE))
                 (void) manager_refresh_topology(m);
+        else if (m->topology_timer) {
+                (void) sd_event_source_set_time_relative(m->topology_timer, TOPOLOGY_SETTLE_USEC);
+                (void) sd_event_source_set_enabled(m->topology_timer, SD_EVENT_ONESHOT);
+        }
 
         if (strcmp(subsystem, "block") == 0 && strncmp(name, "pmem", 4) == 0) {
                 if (action == SD_DEVICE_ADD || action == SD_DEVICE_CHANGE)
@@ -861,6 +874,19 @@ static int on_device_event(sd_device_monitor *mon, sd_device *dev, void *userdat
                 snprintf(e.device, sizeof(e.device), "%s", name);
                 event_log(m, &e, "logged", "none");
         }
+        return 0;
+}
+
+static int on_topology_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct manager *m = userdata;
+
+        /* Not while an unbind waits for our answer (see above). */
+        if (m->n_removal_waits > 0) {
+                (void) sd_event_source_set_time_relative(s, TOPOLOGY_SETTLE_USEC);
+                (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                return 0;
+        }
+        (void) manager_refresh_topology(m);
         return 0;
 }
 
@@ -1039,6 +1065,7 @@ struct manager *manager_free(struct manager *m) {
         sd_event_source_disable_unref(m->pump_source);
         sd_event_source_disable_unref(m->backoff_timer);
         sd_event_source_disable_unref(m->reconnect_timer);
+        sd_event_source_disable_unref(m->topology_timer);
         sd_event_source_disable_unref(m->rescan_timer);
         sd_device_monitor_unref(m->monitor);
         daxmf_kernel_close(m->kernel);
@@ -1182,6 +1209,12 @@ int manager_start(struct manager *m) {
                 return r;
         if (!m->kernel)
                 manager_arm_reconnect(m);
+
+        r = sd_event_add_time_relative(m->event, &m->topology_timer, CLOCK_MONOTONIC, TOPOLOGY_SETTLE_USEC, 0,
+                                       on_topology_timer, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_enabled(m->topology_timer, SD_EVENT_OFF);
 
         r = sd_device_monitor_new(&m->monitor);
         if (r >= 0)

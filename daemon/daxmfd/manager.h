@@ -65,6 +65,7 @@ struct manager {
         sd_event_source *sysfs_source;          /* runs batches without the module */
 
         struct daxmf_topology topology;         /* libndctl/libdaxctl, refreshed on udev events */
+        sd_event_source *topology_timer;        /* reads it once a burst of events is over */
         sd_device_monitor *monitor;
         struct pmem_disk **disks;
         size_t n_disks;

@@ -408,6 +408,8 @@ const char *daxmf_handshake_name(uint32_t handshake) {
                 return "handler-gone";
         case DAXMF_HANDSHAKE_ABORTED:
                 return "aborted";
+        case DAXMF_HANDSHAKE_UNDELIVERED:
+                return "undelivered";
         default:
                 return "unknown";
         }

@@ -1173,7 +1173,7 @@ static void test_removal_handshake(void **state) {
 static void test_removal_handshake_without_verdict(void **state) {
         static const uint32_t handshakes[] = {
                 DAXMF_HANDSHAKE_NO_HANDLER, DAXMF_HANDSHAKE_TIMEOUT,
-                DAXMF_HANDSHAKE_HANDLER_GONE, DAXMF_HANDSHAKE_ABORTED,
+                DAXMF_HANDSHAKE_HANDLER_GONE, DAXMF_HANDSHAKE_ABORTED, DAXMF_HANDSHAKE_UNDELIVERED,
         };
         struct daxmf_removal in = acked_removal;
 
@@ -2313,10 +2313,12 @@ static void test_handshake_names(void **state) {
         assert_string_equal(daxmf_handshake_name(DAXMF_HANDSHAKE_TIMEOUT), "timeout");
         assert_string_equal(daxmf_handshake_name(DAXMF_HANDSHAKE_HANDLER_GONE), "handler-gone");
         assert_string_equal(daxmf_handshake_name(DAXMF_HANDSHAKE_ABORTED), "aborted");
+        assert_string_equal(daxmf_handshake_name(DAXMF_HANDSHAKE_UNDELIVERED), "undelivered");
         assert_string_equal(daxmf_handshake_name(1), "no-handler");
         assert_string_equal(daxmf_handshake_name(5), "aborted");
+        assert_string_equal(daxmf_handshake_name(6), "undelivered");
         assert_string_equal(daxmf_handshake_name(0), "unknown");
-        assert_string_equal(daxmf_handshake_name(6), "unknown");
+        assert_string_equal(daxmf_handshake_name(7), "unknown");
         assert_string_equal(daxmf_handshake_name(UINT32_MAX), "unknown");
 }
 
@@ -2339,7 +2341,7 @@ static void test_enum_names_distinct(void **state) {
         };
         static const uint32_t handshakes[] = {
                 DAXMF_HANDSHAKE_NO_HANDLER, DAXMF_HANDSHAKE_ACKED, DAXMF_HANDSHAKE_TIMEOUT,
-                DAXMF_HANDSHAKE_HANDLER_GONE, DAXMF_HANDSHAKE_ABORTED,
+                DAXMF_HANDSHAKE_HANDLER_GONE, DAXMF_HANDSHAKE_ABORTED, DAXMF_HANDSHAKE_UNDELIVERED,
         };
         static const uint32_t verdicts[] = { 0, DAXMF_VERDICT_FAILED, DAXMF_VERDICT_RECORDED };
 

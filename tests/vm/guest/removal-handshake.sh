@@ -8,6 +8,10 @@
 # vmvariant=rmmod:    the handler never answers and asked for 60 s; rmmod
 #                     daxmf during the wait → the wait is aborted, the module
 #                     acts, the unbind completes, the module unloads;
+# vmvariant=flood:    the handler never answers and keeps failing the range
+#                     with DAXMF_FLAG_REMOVAL, round after round → after the
+#                     timeout its ranges are stopped and new ones refused
+#                     (ENXIO, "being removed"): the unbind still ends;
 # vmvariant=protocol: no removal; the handler role and the ACK's errors.
 # In each removal case the early-kill mapper gets BUS_MCEERR_AO, nothing stays
 # mapped, the default mapper's next touch gets SIGBUS, the unbind completes.
@@ -65,8 +69,9 @@ fi
 case $variant in
 timeout) handler_args="--on-pending silent --timeout-ms 1500" ;;
 gone) handler_args="--on-pending exit --timeout-ms 20000" ;;
+flood) handler_args="--on-pending flood --timeout-ms 1500" ;;
 rmmod) handler_args="--on-pending silent --timeout-ms 60000" ;;
-*) die "vmvariant=timeout, gone, rmmod or protocol, not '$variant'" ;;
+*) die "vmvariant=timeout, gone, flood, rmmod or protocol, not '$variant'" ;;
 esac
 
 mkfs.ext4 -q -F -b 4096 /dev/pmem0 || die "mkfs.ext4"
@@ -111,6 +116,19 @@ gone)
 	[ $elapsed -lt 1000 ] && pass "it stopped waiting when the handler went (of 20 s)" ||
 		fail "waited $elapsed cs"
 	want="handler gone" json=handler-gone ;;
+flood)
+	[ $elapsed -ge 140 ] && [ $elapsed -lt 1000 ] && pass "it waited the 1.5 s timeout, then ended the handler's ranges" ||
+		fail "waited $elapsed cs for a 1.5 s timeout"
+	n=50
+	until grep -q '^flood_refused_errno=' handler.rep; do
+		n=$((n - 1)); [ $n -gt 0 ] || break
+		sleep 0.1
+	done
+	echo "# handler: $(tr '\n' ' ' <handler.rep)"
+	[ "$(field flood_accepted handler.rep)" -ge 1 ] && [ "$(field flood_refused_errno handler.rep)" = -6 ] &&
+		pass "the handler's ranges ran during the wait, then were refused: ENXIO ($(field flood_refused_message handler.rep))" ||
+		fail "flood: accepted $(field flood_accepted handler.rep), refused $(field flood_refused_errno handler.rep)"
+	want="handler timed out" json=timeout ;;
 rmmod)
 	[ $elapsed -lt 3000 ] && pass "rmmod ended the 60 s wait" || fail "waited $elapsed cs"
 	want="wait aborted" json=aborted ;;
@@ -135,7 +153,7 @@ until grep -q '"event": *"removal"' monitor.out; do
 	n=$((n - 1)); [ $n -gt 0 ] || break
 	sleep 0.1
 done
-sed 's/^/# monitor: /' monitor.out
+grep -v '"event": *"range' monitor.out | sed 's/^/# monitor: /'
 grep -q '"event": *"removal-pending"' monitor.out && pass "the monitor saw REMOVAL_PENDING" ||
 	fail "no removal-pending event"
 grep '"event": *"removal"' monitor.out | grep -q "\"handshake\": *\"$json\"" &&

@@ -3,13 +3,17 @@
  * A stand-in removal handler for the handshake tests, misbehaving on
  * purpose where the test asks:
  *
- *   removal-handler --on-pending silent|exit|ack-recorded [--timeout-ms N]
- *                   [--ready FILE] [--report FILE]
+ *   removal-handler --on-pending silent|exit|ack-recorded|flood
+ *                   [--timeout-ms N] [--ready FILE] [--report FILE]
  *       become the module's removal handler; write FILE (port=...,
  *       timeout_ms=...) once it is, then per REMOVAL_PENDING: stay silent,
- *       exit at once (the socket closes), or answer RECORDED.  The report
- *       gets pending_id=, pending_device=, pending_mode=, pending_pfn=,
- *       pending_pages=, pending_timeout_ms= and ack_error= lines.
+ *       exit at once (the socket closes), answer RECORDED, or never answer
+ *       and keep failing the range with DAXMF_FLAG_REMOVAL, round after
+ *       round, until the module refuses (a handler that will not stop).
+ *       The report gets pending_id=, pending_device=, pending_mode=,
+ *       pending_pfn=, pending_pages=, pending_timeout_ms=, ack_error= and,
+ *       for flood, flood_accepted=, flood_refused_errno=,
+ *       flood_refused_message= lines.
  *   removal-handler --register-only [--timeout-ms N]
  *   removal-handler --ack ID --verdict V [--as-handler]
  *       one request (--as-handler: after becoming the handler); print
@@ -31,7 +35,10 @@
 
 #include "daxmf-kernel.h"
 
-enum on_pending { SILENT, EXIT, ACK_RECORDED };
+enum on_pending { SILENT, EXIT, ACK_RECORDED, FLOOD };
+
+#define FLOOD_BATCH 512
+#define FLOOD_IN_FLIGHT 4
 
 struct handler {
         struct daxmf_kernel *k;
@@ -42,6 +49,11 @@ struct handler {
         char message[256];
         uint32_t portid, timeout_ms;
         uint32_t ack_seq;
+        /* flood: */
+        bool flooding;
+        uint64_t pfn, pages, next;
+        unsigned in_flight;
+        uint64_t accepted;
 };
 
 static void append(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -76,6 +88,49 @@ static void on_refused(uint32_t seq, const struct daxmf_error *e, void *userdata
         snprintf(h->message, sizeof(h->message), "%s", e->message);
         if (seq == h->ack_seq)
                 append(h->report, "ack_error=%d\n", e->error);
+        else if (h->flooding) {
+                h->in_flight--;
+                if (e->error == -EBUSY)
+                        return;
+                h->flooding = false;
+                append(h->report, "flood_accepted=%" PRIu64 "\nflood_refused_errno=%d\nflood_refused_message=%s\n",
+                       h->accepted, e->error, e->message);
+        }
+}
+
+static void on_accepted(uint32_t seq, uint64_t job_id, uint64_t cookie, void *userdata) {
+        struct handler *h = userdata;
+
+        h->accepted++;
+}
+
+static void on_done(const struct daxmf_range_result *res, void *userdata) {
+        struct handler *h = userdata;
+
+        if (h->in_flight > 0)
+                h->in_flight--;
+}
+
+/* Keep FLOOD_IN_FLIGHT ranges going over the removed range, round after round. */
+static int flood(struct handler *h) {
+        while (h->flooding && h->in_flight < FLOOD_IN_FLIGHT) {
+                struct daxmf_range_request req = {
+                        .has_pfn = true,
+                        .pfn = h->pfn + h->next,
+                        .has_pages = true,
+                        .pages = h->pages - h->next < FLOOD_BATCH ? h->pages - h->next : FLOOD_BATCH,
+                        .flags = DAXMF_FLAG_REMOVAL | DAXMF_FLAG_SIMULATED,
+                };
+                uint32_t seq;
+                int r;
+
+                r = daxmf_kernel_send_fail_range(h->k, &req, &seq);
+                if (r < 0)
+                        return r;
+                h->in_flight++;
+                h->next = (h->next + req.pages) % h->pages;
+        }
+        return 0;
 }
 
 static void on_pending(const struct daxmf_removal_pending *p, void *userdata) {
@@ -95,10 +150,18 @@ static void on_pending(const struct daxmf_removal_pending *p, void *userdata) {
                 if (r < 0)
                         append(h->report, "ack_error=%d\n", r);
                 break;
+        case FLOOD:
+                h->flooding = true;
+                h->pfn = p->pfn;
+                h->pages = p->pages;
+                h->next = 0;
+                break;
         }
 }
 
 static const struct daxmf_kernel_handlers handlers = {
+        .accepted = on_accepted,
+        .done = on_done,
         .refused = on_refused,
         .removal_pending = on_pending,
         .handler_set = on_set,
@@ -116,6 +179,9 @@ static int pump(struct handler *h, bool until_answered) {
                         return r;
                 if (until_answered && h->answered)
                         return 0;
+                r = flood(h);
+                if (r < 0)
+                        return r;
                 if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
                         return -errno;
         }
@@ -145,7 +211,8 @@ int main(int argc, char **argv) {
                 switch (c) {
                 case 'p':
                         h.on_pending = strcmp(optarg, "exit") == 0 ? EXIT :
-                                       strcmp(optarg, "ack-recorded") == 0 ? ACK_RECORDED : SILENT;
+                                       strcmp(optarg, "ack-recorded") == 0 ? ACK_RECORDED :
+                                       strcmp(optarg, "flood") == 0 ? FLOOD : SILENT;
                         break;
                 case 't':
                         timeout_ms = (uint32_t) strtoul(optarg, NULL, 0);

@@ -207,6 +207,10 @@ enum daxmf_handshake {
 	DAXMF_HANDSHAKE_ABORTED		= 5,	/* module unload, or the
 						 * unbinding task was killed
 						 */
+	DAXMF_HANDSHAKE_UNDELIVERED	= 6,	/* REMOVAL_PENDING could not
+						 * be sent (the handler's
+						 * receive buffer was full)
+						 */
 };
 
 /* DAXMF_ATTR_PATHS */
