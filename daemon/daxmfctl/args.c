@@ -50,6 +50,7 @@ static const struct {
         { "monitor",    DAXMFCTL_MONITOR },
         { "status",     DAXMFCTL_STATUS },
         { "rescan",     DAXMFCTL_RESCAN },
+        { "files",      DAXMFCTL_FILES },
 };
 
 _printf_(3, 4)
@@ -90,6 +91,9 @@ void daxmfctl_print_help(void) {
                "  status                    What daxmfd watches: disks, pending pages, the\n"
                "                            module, degraded reasons\n"
                "  rescan                    Make daxmfd re-read every pmem disk's badblocks now\n"
+               "  files DEVICE OFFSET LENGTH  Which files (every reflink sharer and hard link),\n"
+               "                            metadata or free space hold those bytes of a device\n"
+               "                            (pmem0, /dev/pmem0, namespace0.0); read-only\n"
                "  version                   Version of this tool\n"
                "  help                      This text\n"
                "\n"
@@ -114,6 +118,8 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
         struct daxmfctl_args a = { .command = DAXMFCTL_HELP };
         const char *verb = NULL;
         bool have_verb = false, range_option = false, count_option = false;
+        const char *operands[3];
+        size_t n_operands = 0;
         uint64_t v;
         int c, r;
 
@@ -131,11 +137,14 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                 if (c < 0 && optind >= argc)
                         break;
                 if (c < 0) {
-                        /* A non-option: the command, then options again. */
-                        if (have_verb)
+                        /* A non-option: the command, then its operands (only 'files' has any). */
+                        if (!have_verb) {
+                                verb = argv[optind++];
+                                have_verb = true;
+                        } else if (strcmp(verb, "files") == 0 && n_operands < ELEMENTSOF(operands))
+                                operands[n_operands++] = argv[optind++];
+                        else
                                 return fail(error, size, "unexpected argument '%s'", argv[optind]);
-                        verb = argv[optind++];
-                        have_verb = true;
                         continue;
                 }
 
@@ -227,6 +236,20 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
 
         if (a.command != DAXMFCTL_MONITOR && count_option)
                 return fail(error, size, "--count is only for 'monitor'");
+
+        if (a.command == DAXMFCTL_FILES) {
+                if (n_operands != 3)
+                        return fail(error, size, "files needs DEVICE OFFSET LENGTH (bytes from the device's start)");
+                a.device = operands[0];
+                r = parse_u64(operands[1], &a.offset);
+                if (r < 0)
+                        return fail(error, size, "files: OFFSET '%s' is not a number (decimal or 0x-hex)", operands[1]);
+                r = parse_u64(operands[2], &a.length);
+                if (r < 0 || a.length == 0)
+                        return fail(error, size, "files: LENGTH '%s' is not a number above 0", operands[2]);
+                if (a.offset + a.length < a.offset)
+                        return fail(error, size, "files: OFFSET + LENGTH overflows");
+        }
 
         *ret = a;
         return 0;

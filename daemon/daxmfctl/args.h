@@ -14,6 +14,7 @@ enum daxmfctl_command {
         DAXMFCTL_MONITOR,
         DAXMFCTL_STATUS,
         DAXMFCTL_RESCAN,
+        DAXMFCTL_FILES,
 };
 
 struct daxmfctl_args {
@@ -21,6 +22,9 @@ struct daxmfctl_args {
         bool json;
         struct daxmf_range_request range;
         uint64_t count;         /* monitor: stop after this many ranges; 0: never */
+        const char *device;     /* files: DEVICE OFFSET LENGTH */
+        uint64_t offset;
+        uint64_t length;
 };
 
 /*

@@ -37,6 +37,8 @@ int main(int argc, char *argv[]) {
                 return daxmfctl_status(&args);
         case DAXMFCTL_RESCAN:
                 return daxmfctl_rescan(&args);
+        case DAXMFCTL_FILES:
+                return daxmfctl_files(&args);
         }
         return EXIT_FAILURE;
 }
