@@ -12,6 +12,7 @@
 
 #include "fsmap.h"
 #include "macro.h"
+#include "rangeset.h"
 #include "resolver.h"
 
 void owner_list_done(struct owner_list *l) {
@@ -37,6 +38,7 @@ struct walk_state {
         uint64_t start, end;
         struct owner_list *list;
         struct owner_list unknown;      /* file data GETFSMAP could not attribute */
+        struct daxmf_rangeset covered;  /* bytes some record spoke of */
 };
 
 static int on_record(const struct fsmap *rec, void *userdata) {
@@ -49,6 +51,11 @@ static int on_record(const struct fsmap *rec, void *userdata) {
                 .length = hi - lo,
                 .flags = rec->fmr_flags & ~(uint32_t) (FMR_OF_SPECIAL_OWNER | FMR_OF_LAST),
         };
+        int r;
+
+        r = rangeset_add(&w->covered, lo, hi);
+        if (r < 0)
+                return r;
 
         if (fsmap_is_file(rec)) {
                 o.kind = OWNER_FILE;
@@ -133,6 +140,20 @@ int resolve_owners(int fd, const struct inode_index *idx, uint64_t start, uint64
 
         *ret = (struct owner_list) {};
         r = fsmap_walk(fd, start, end, on_record, &w);
+        /* ext4 leaves file data out of its map altogether: what nobody spoke of is unknown too. */
+        if (r >= 0) {
+                _cleanup_(rangeset_done) struct daxmf_rangeset gaps = {};
+
+                r = rangeset_add(&gaps, start, end);
+                if (r >= 0)
+                        r = rangeset_remove_set(&gaps, &w.covered);
+                for (size_t i = 0; r >= 0 && i < gaps.n; i++)
+                        r = add(&w.unknown, &(struct owner) {
+                                .owner = FMR_OWN_UNKNOWN,
+                                .dev_offset = gaps.ranges[i].start,
+                                .length = gaps.ranges[i].end - gaps.ranges[i].start,
+                        });
+        }
         for (size_t i = 0; r >= 0 && i < w.unknown.n; i++) {
                 size_t before = ret->n;
                 const struct owner *u = &w.unknown.owners[i];
@@ -147,6 +168,7 @@ int resolve_owners(int fd, const struct inode_index *idx, uint64_t start, uint64
                 }
         }
         owner_list_done(&w.unknown);
+        rangeset_done(&w.covered);
         if (r < 0)
                 owner_list_done(ret);
         return r;
