@@ -240,7 +240,8 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
         if (a.command == DAXMFCTL_FILES) {
                 if (n_operands != 3)
                         return fail(error, size, "files needs DEVICE OFFSET LENGTH (bytes from the device's start)");
-                a.device = operands[0];
+                if (snprintf(a.device, sizeof(a.device), "%s", operands[0]) >= (int) sizeof(a.device))
+                        return fail(error, size, "files: DEVICE is too long");
                 r = parse_u64(operands[1], &a.offset);
                 if (r < 0)
                         return fail(error, size, "files: OFFSET '%s' is not a number (decimal or 0x-hex)", operands[1]);

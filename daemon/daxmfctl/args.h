@@ -22,7 +22,7 @@ struct daxmfctl_args {
         bool json;
         struct daxmf_range_request range;
         uint64_t count;         /* monitor: stop after this many ranges; 0: never */
-        const char *device;     /* files: DEVICE OFFSET LENGTH */
+        char device[256];       /* files: DEVICE OFFSET LENGTH */
         uint64_t offset;
         uint64_t length;
 };

@@ -340,6 +340,29 @@ static void test_daemon_commands(void **state) {
         assert_parse_fails("unexpected argument", "rescan", "pmem0");
 }
 
+static void test_files(void **state) {
+        struct daxmfctl_args a;
+
+        assert_int_equal(PARSE(&a, "files", "pmem0", "0x1000", "4096"), 0);
+        assert_int_equal(a.command, DAXMFCTL_FILES);
+        assert_string_equal(a.device, "pmem0");
+        assert_int_equal(a.offset, 0x1000);
+        assert_int_equal(a.length, 4096);
+        assert_no_range(&a);
+
+        assert_int_equal(PARSE(&a, "--json", "files", "/dev/pmem0", "0", "1"), 0);
+        assert_true(a.json);
+        assert_string_equal(a.device, "/dev/pmem0");
+
+        assert_parse_fails("files needs DEVICE OFFSET LENGTH", "files");
+        assert_parse_fails("files needs DEVICE OFFSET LENGTH", "files", "pmem0", "0");
+        assert_parse_fails("unexpected argument '9'", "files", "pmem0", "0", "1", "9");
+        assert_parse_fails("OFFSET 'x' is not a number", "files", "pmem0", "x", "1");
+        assert_parse_fails("LENGTH '0' is not a number above 0", "files", "pmem0", "0", "0");
+        assert_parse_fails("OFFSET + LENGTH overflows", "files", "pmem0", "0xffffffffffffffff", "2");
+        assert_parse_fails("unexpected argument 'pmem0'", "status", "pmem0");
+}
+
 static void test_range_options_outside_fail_range(void **state) {
         assert_parse_fails("only for 'fail-range'", "info", "--pfn", "1");
         assert_parse_fails("only for 'fail-range'", "info", "--pages", "1");
@@ -436,6 +459,7 @@ int main(void) {
                 cmocka_unit_test(test_number_too_large),
                 cmocka_unit_test(test_flags_wider_than_32_bits),
                 cmocka_unit_test(test_daemon_commands),
+                cmocka_unit_test(test_files),
                 cmocka_unit_test(test_range_options_outside_fail_range),
                 cmocka_unit_test(test_range_options_with_zero_outside_fail_range),
                 cmocka_unit_test(test_count_outside_monitor),
