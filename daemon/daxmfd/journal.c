@@ -98,3 +98,97 @@ int journal_log_degraded(const char *reason) {
                 fprintf(stderr, "daxmfd: degraded: %s\n", reason);
         return r;
 }
+
+int journal_log_file(const struct file_record *f) {
+        int r;
+
+        r = journal_available();
+        if (r >= 0) {
+                if (f->path)
+                        r = sd_journal_send(
+                        "MESSAGE_ID=" DAXMF_MESSAGE_FILE,
+                        "MESSAGE=%s on %s hits %s at offset 0x%" PRIx64 " (%" PRIu64 " bytes)%s", f->event, f->device,
+                        f->path, f->file_offset, f->length, f->shared ? ", shared (reflink)" : "",
+                        "PRIORITY=%d", LOG_LEVEL_ERR,
+                        "DAXMF_EVENT_ID=%" PRIu64, f->event_id,
+                        "DAXMF_EVENT=%s", f->event,
+                        "DAXMF_DEVICE=%s", f->device,
+                        "DAXMF_PHYS_START=0x%" PRIx64, f->phys_start,
+                        "DAXMF_PHYS_END=0x%" PRIx64, f->phys_end,
+                        "DAXMF_NS_OFFSET=0x%" PRIx64, f->dev_offset,
+                        "DAXMF_SECTOR=%" PRIu64, f->dev_offset / 512,
+                        "DAXMF_FILE=%s", f->path,
+                        "DAXMF_INODE=%" PRIu64, f->inode,
+                        "DAXMF_FILE_OFFSET=0x%" PRIx64, f->file_offset,
+                        "DAXMF_LENGTH=%" PRIu64, f->length,
+                        "DAXMF_SHARED=%d", f->shared,
+                        NULL);
+                else
+                        r = sd_journal_send(
+                        "MESSAGE_ID=" DAXMF_MESSAGE_FILE,
+                        "MESSAGE=%s on %s hits filesystem metadata: %s (%" PRIu64 " bytes)", f->event, f->device,
+                        f->metadata, f->length,
+                        "PRIORITY=%d", LOG_LEVEL_ERR,
+                        "DAXMF_EVENT_ID=%" PRIu64, f->event_id,
+                        "DAXMF_EVENT=%s", f->event,
+                        "DAXMF_DEVICE=%s", f->device,
+                        "DAXMF_PHYS_START=0x%" PRIx64, f->phys_start,
+                        "DAXMF_PHYS_END=0x%" PRIx64, f->phys_end,
+                        "DAXMF_NS_OFFSET=0x%" PRIx64, f->dev_offset,
+                        "DAXMF_SECTOR=%" PRIu64, f->dev_offset / 512,
+                        "DAXMF_METADATA=%s", f->metadata,
+                        "DAXMF_LENGTH=%" PRIu64, f->length,
+                        NULL);
+        }
+        if (r < 0)
+                fprintf(stderr, "daxmfd: %s on %s hits %s at 0x%" PRIx64 "\n", f->event, f->device,
+                        f->path ? f->path : f->metadata, f->file_offset);
+        return r;
+}
+
+int journal_log_process(const struct process_record *p) {
+        int r;
+
+        r = journal_available();
+        if (r >= 0)
+                r = sd_journal_send(
+                "MESSAGE_ID=" DAXMF_MESSAGE_PROCESS,
+                "MESSAGE=%s on %s: process %d (%s)%s%s maps %s at 0x%" PRIx64 "-0x%" PRIx64, p->event, p->device,
+                p->pid, p->comm, p->unit[0] ? " of " : "", p->unit, p->path, p->addr_start, p->addr_end,
+                "PRIORITY=%d", LOG_LEVEL_WARNING,
+                "DAXMF_EVENT_ID=%" PRIu64, p->event_id,
+                "DAXMF_EVENT=%s", p->event,
+                "DAXMF_DEVICE=%s", p->device,
+                "DAXMF_PID=%d", p->pid,
+                "DAXMF_COMM=%s", p->comm,
+                "DAXMF_UNIT=%s", p->unit,
+                "DAXMF_FILE=%s", p->path,
+                "DAXMF_ADDR_START=0x%" PRIx64, p->addr_start,
+                "DAXMF_ADDR_END=0x%" PRIx64, p->addr_end,
+                "DAXMF_FILE_OFFSET=0x%" PRIx64, p->map_offset,
+                NULL);
+        if (r < 0)
+                fprintf(stderr, "daxmfd: %s on %s: process %d (%s) maps %s\n", p->event, p->device, p->pid, p->comm,
+                        p->path);
+        return r;
+}
+
+int journal_log_more(uint64_t event_id, const char *event, const char *device, const char *kind, uint64_t n) {
+        int r;
+
+        r = journal_available();
+        if (r >= 0)
+                r = sd_journal_send(
+                "MESSAGE_ID=" DAXMF_MESSAGE_MORE,
+                "MESSAGE=%s on %s: %" PRIu64 " more %s not logged one by one", event, device, n, kind,
+                "PRIORITY=%d", LOG_LEVEL_WARNING,
+                "DAXMF_EVENT_ID=%" PRIu64, event_id,
+                "DAXMF_EVENT=%s", event,
+                "DAXMF_DEVICE=%s", device,
+                "DAXMF_MORE_KIND=%s", kind,
+                "DAXMF_MORE=%" PRIu64, n,
+                NULL);
+        if (r < 0)
+                fprintf(stderr, "daxmfd: %s on %s: %" PRIu64 " more %s\n", event, device, n, kind);
+        return r;
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine.h"
@@ -10,6 +11,9 @@
 #define DAXMF_MESSAGE_RANGE_EVENT       "cf97945658094f1db7308336789c695b"
 #define DAXMF_MESSAGE_POISON_CLEARED    "7322afed445b41dc808683dc4764aceb"
 #define DAXMF_MESSAGE_DEGRADED          "fcab4ff2a61847178f10f2912581067f"
+#define DAXMF_MESSAGE_FILE              "e9e6f5a8dc7349b6bb7d82c6eeda5933"
+#define DAXMF_MESSAGE_PROCESS           "08ba4d232db046c68873be316a481358"
+#define DAXMF_MESSAGE_MORE              "a907fbb7c0f04b959e5ac98be3bc89cd"
 
 /* One event, once, with the whole address chain known so far. */
 struct event_record {
@@ -32,6 +36,39 @@ struct event_record {
 };
 
 int journal_log_event(const struct event_record *ev);
+
+/* One owner of an event's bytes: a file (one record per name), or metadata. */
+struct file_record {
+        uint64_t event_id;
+        const char *event;              /* poison, removal, manual */
+        const char *device;
+        uint64_t phys_start, phys_end;  /* the owner's bytes, physical, inclusive */
+        uint64_t dev_offset;            /* the same, from the disk's start (DAXMF_NS_OFFSET) */
+        uint64_t length;
+        const char *path;               /* absolute; NULL for metadata */
+        uint64_t inode;
+        uint64_t file_offset;
+        bool shared;
+        const char *metadata;           /* what the metadata is, for non-files */
+};
+
+/* A process that maps an affected file or device. */
+struct process_record {
+        uint64_t event_id;
+        const char *event;
+        const char *device;
+        int pid;
+        const char *comm;
+        const char *unit;               /* "" when not in a systemd unit */
+        const char *path;
+        uint64_t addr_start, addr_end;  /* the mapping, inclusive */
+        uint64_t map_offset;            /* file offset of addr_start */
+};
+
+int journal_log_file(const struct file_record *f);
+int journal_log_process(const struct process_record *p);
+/* A storm cap: n more records of kind ("files", "processes") not logged one by one. */
+int journal_log_more(uint64_t event_id, const char *event, const char *device, const char *kind, uint64_t n);
 int journal_log_cleared(const char *device, uint64_t sector, uint64_t sectors, uint64_t phys_start,
                         uint64_t phys_end);
 int journal_log_degraded(const char *reason);

@@ -16,6 +16,7 @@
 
 #include <linux/daxmf.h>
 
+#include "affected.h"
 #include "badblocks.h"
 #include "control.h"
 #include "journal.h"
@@ -467,11 +468,21 @@ static void manager_connect_kernel(struct manager *m) {
         }
 }
 
+/* The event id PENDING gave this removal (its file and process records carry it), else a new one. */
+static uint64_t removal_event_id(struct manager *m, uint64_t removal_id) {
+        for (size_t i = 0; removal_id && i < ELEMENTSOF(m->removal_events); i++)
+                if (m->removal_events[i].removal_id == removal_id) {
+                        m->removal_events[i].removal_id = 0;
+                        return m->removal_events[i].event_id;
+                }
+        return m->next_event_id++;
+}
+
 /* The module dealt with a device being removed, before its teardown. */
 static int on_module_removal(const struct daxmf_removal *rm, void *userdata) {
         struct manager *m = userdata;
         struct open_event e = {
-                .id = m->next_event_id++,
+                .id = removal_event_id(m, rm->has_handshake ? rm->id : 0),
                 .kind = DAXMF_EVENT_REMOVAL,
                 .action = DAXMF_ACTION_FAIL,
                 .start_pfn = rm->pfn,
@@ -596,6 +607,9 @@ static int manager_submit(struct manager *m, enum daxmf_event_kind kind, const c
         int r;
 
         snprintf(e.device, sizeof(e.device), "%s", device);
+        /* Before anything is failed: then the mappings are still there to be seen. */
+        affected_report(m, e.id, daxmf_event_kind_to_string(kind), device, start_pfn * m->page_size,
+                        end_pfn * m->page_size);
         r = daxmf_engine_submit(&m->engine, kind, start_pfn, end_pfn, &queued);
         if (r < 0)
                 return log_error_errno(r, "cannot queue %s event on %s: %s", daxmf_event_kind_to_string(kind),
@@ -728,6 +742,8 @@ static int manager_refresh_topology(struct manager *m) {
         if (r < 0)
                 return log_error_errno(r, "cannot read the dax/pmem topology (libndctl): %s", strerror(-r));
         topology_done(&m->topology);
+        inode_index_done(&m->index);
+        free(m->index_mount);
         m->topology = t;
         for (size_t i = 0; i < t.n; i++)
                 log_debug("topology: %s %s %s disk=%s dax=%s data 0x%" PRIx64 "+0x%" PRIx64 " mounted=%s",
@@ -1072,6 +1088,8 @@ struct manager *manager_free(struct manager *m) {
         daxmf_engine_done(&m->engine);
         removal_done(m);
         topology_done(&m->topology);
+        inode_index_done(&m->index);
+        free(m->index_mount);
         free(m->ack_seqs);
         sd_event_unref(m->event);
         if (m->state_dir_fd >= 0)

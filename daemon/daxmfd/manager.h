@@ -12,6 +12,7 @@
 #include "rangeset.h"
 #include "removal.h"
 #include "topology.h"
+#include "inode-index.h"
 
 /* A pmem block device whose badblocks are watched. */
 struct pmem_disk {
@@ -66,6 +67,13 @@ struct manager {
 
         struct daxmf_topology topology;         /* libndctl/libdaxctl, refreshed on udev events */
         sd_event_source *topology_timer;        /* reads it once a burst of events is over */
+        struct inode_index index;               /* affected.c: names of one filesystem, cached */
+        char *index_mount;
+        uint64_t index_built_usec;
+        struct {
+                uint64_t removal_id, event_id;
+        } removal_events[16];                   /* a removal's event id, from PENDING to REMOVAL */
+        size_t n_removal_events;
         sd_device_monitor *monitor;
         struct pmem_disk **disks;
         size_t n_disks;

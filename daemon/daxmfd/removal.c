@@ -7,7 +7,9 @@
 
 #include <linux/daxmf.h>
 
+#include "affected.h"
 #include "log.h"
+#include "macro.h"
 #include "manager.h"
 #include "removal.h"
 
@@ -186,6 +188,7 @@ void removal_on_pending(const struct daxmf_removal_pending *p, void *userdata) {
         };
         const struct daxmf_device *d;
         struct removal_wait *n;
+        uint64_t event_id;
         int r;
 
         snprintf(w.device, sizeof(w.device), "%s", p->device);
@@ -195,6 +198,16 @@ void removal_on_pending(const struct daxmf_removal_pending *p, void *userdata) {
                  "waits up to %" PRIu32 " ms for us", p->device, p->id, p->pfn, p->pages,
                  daxmf_removal_mode_name(p->mode), d && d->blockdev[0] ? ", disk " : "", d ? d->blockdev : "",
                  d && d->mountpoint[0] ? " mounted on " : "", d ? d->mountpoint : "", p->timeout_ms);
+
+        /*
+         * What sits on the range, while it still can be read: files from the
+         * filesystem's reverse map, processes from their mappings.  The
+         * REMOVAL event's record later carries the same event id.
+         */
+        event_id = m->next_event_id++;
+        m->removal_events[m->n_removal_events++ % ELEMENTSOF(m->removal_events)].removal_id = p->id;
+        m->removal_events[(m->n_removal_events - 1) % ELEMENTSOF(m->removal_events)].event_id = event_id;
+        affected_report(m, event_id, "removal", p->device, w.start * m->page_size, w.end * m->page_size);
 
         /* Poison queued for pages that are going away would only be refused later. */
         (void) rangeset_remove(&m->engine.pending, w.start, w.end);

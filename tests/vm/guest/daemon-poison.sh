@@ -11,6 +11,9 @@ start_journald
 load_daxmf
 mount_xfs_dax
 xfs_io -f -c "pwrite -q -S 0x70 0 64k" -c fsync /mnt/f || die "write f"
+# A reflinked copy shares the extent; a hard link is another name of f.
+cp --reflink=always /mnt/f /mnt/f-copy || die "reflink"
+mkdir /mnt/d && ln /mnt/f /mnt/d/f-link || die "link"
 base=$(pmem_data_phys)
 set -- $(file-pfns /mnt/f "$base")
 pfn=$1
@@ -63,6 +66,21 @@ want=$(printf '0x%x' $((base + (sector + 8) * 512)))
 [ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_PAGES)" = 2 ] && pass "2 pages" || fail "pages"
 [ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_VIA)" = module ] && pass "failed through the module" || fail "via"
 [ "$(journal_field cf97945658094f1db7308336789c695b DAXMF_EVENT | wc -l)" = 1 ] && pass "logged once" || fail "logged more than once"
+
+# Which files and processes: every name of f and its reflinked copy, at the
+# bad page's file offset (page 1), and the mapper of f.
+file_id=e9e6f5a8dc7349b6bb7d82c6eeda5933
+proc_id=08ba4d232db046c68873be316a481358
+journalctl --no-pager -o verbose MESSAGE_ID=$file_id MESSAGE_ID=$proc_id | grep -E ' (MESSAGE|DAXMF_(FILE|FILE_OFFSET|SHARED|PID|COMM|INODE|NS_OFFSET))=' | sed 's/^/# /'
+[ "$(journal_field $file_id DAXMF_FILE | sort | tr '\n' ' ')" = "/mnt/d/f-link /mnt/f /mnt/f-copy " ] &&
+	pass "file records: both names of f and its reflinked copy" || fail "files: $(journal_field $file_id DAXMF_FILE | tr '\n' ' ')"
+[ "$(journal_field $file_id DAXMF_FILE_OFFSET | sort -u)" = 0x1000 ] && [ "$(journal_field $file_id DAXMF_SHARED | sort -u)" = 1 ] &&
+	pass "each at file offset 0x1000, shared" || fail "offsets: $(journal_field $file_id DAXMF_FILE_OFFSET | tr '\n' ' ')"
+[ "$(journal_field $file_id DAXMF_EVENT_ID | sort -u)" = "$(journal_field cf97945658094f1db7308336789c695b DAXMF_EVENT_ID)" ] &&
+	pass "file records carry the event's id" || fail "event ids"
+[ "$(journal_field $proc_id DAXMF_PID)" = "$(field pid f.ready)" ] && [ "$(journal_field $proc_id DAXMF_FILE)" = /mnt/f ] &&
+	[ "$(journal_field $proc_id DAXMF_COMM)" = mapper ] && pass "process record: the mapper of f, by pid and name" ||
+	fail "process: $(journal_field $proc_id DAXMF_PID) $(journal_field $proc_id DAXMF_FILE)"
 
 kill -USR1 "$(field pid f.ready)"
 wait_for f.rep || die "no report"

@@ -45,6 +45,14 @@ else
 		pass "without a handler the module failed the pages at once" || fail "no removal line in dmesg"
 fi
 if [ "$variant" = daemon ]; then
+	# Recorded while the pages were alive: the files on the device (ext4: their extents) and their mappers.
+	file_id=e9e6f5a8dc7349b6bb7d82c6eeda5933
+	proc_id=08ba4d232db046c68873be316a481358
+	journal_field $file_id DAXMF_FILE | grep -qx /mnt/early && journal_field $file_id DAXMF_FILE | grep -qx /mnt/late &&
+		pass "the removal's file records name /mnt/early and /mnt/late" ||
+		fail "files: $(journal_field $file_id DAXMF_FILE | tr '\n' ' ')"
+	[ "$(journal_field $proc_id DAXMF_PID | sort | tr '\n' ' ')" = "$(printf '%s\n' "$(field pid early.ready)" "$(field pid late.ready)" | sort | tr '\n' ' ')" ] &&
+		pass "process records: both mappers" || fail "processes: $(journal_field $proc_id DAXMF_PID | tr '\n' ' ')"
 	journalctl --no-pager | grep -q 'removal 1 of namespace0.0 answered: failed' &&
 		pass "daxmfd answered the handshake after failing the range" || fail "no answer logged by daxmfd"
 	check_removal_record namespace0.0 handler-failed daxmfd

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/fsmap.h>
+
+#include "affected.h"
+#include "fsmap.h"
+#include "journal.h"
+#include "log.h"
+#include "macro.h"
+#include "manager.h"
+#include "proc-maps.h"
+#include "resolver.h"
+
+/* A filesystem's names are walked again when older than this, or when an owner has none. */
+#define INDEX_MAX_AGE_USEC (30 * 1000 * 1000)
+
+static int index_for(struct manager *m, const char *mountpoint, bool force) {
+        int r;
+
+        if (!force && m->index_mount && strcmp(m->index_mount, mountpoint) == 0 &&
+            now_usec() - m->index_built_usec < INDEX_MAX_AGE_USEC)
+                return 0;
+        inode_index_done(&m->index);
+        free(m->index_mount);
+        m->index_mount = NULL;
+        r = inode_index_build(&m->index, mountpoint);
+        if (r < 0)
+                return r;
+        m->index_mount = strdup(mountpoint);
+        m->index_built_usec = now_usec();
+        return m->index_mount ? 0 : -ENOMEM;
+}
+
+static bool has_unnamed_file(const struct owner_list *l, const struct inode_index *idx) {
+        const struct inode_name *first;
+
+        for (size_t i = 0; i < l->n; i++)
+                if (l->owners[i].kind == OWNER_FILE && inode_index_lookup(idx, l->owners[i].owner, &first) == 0)
+                        return true;
+        return false;
+}
+
+static int compare_u64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+        return x < y ? -1 : x > y;
+}
+
+/* The systemd unit of a process, from its cgroup path; "" when none. */
+static void read_unit(int pid, char *buf, size_t size) {
+        char path[64], line[512];
+        FILE *f;
+
+        buf[0] = '\0';
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+        f = fopen(path, "re");
+        if (!f)
+                return;
+        while (fgets(line, sizeof(line), f)) {
+                char *p = strstr(line, "::/"), *c, *u = NULL;
+
+                if (!p)
+                        continue;
+                line[strcspn(line, "\n")] = '\0';
+                /* The innermost .service or .scope component names the unit. */
+                for (c = strtok(p + 3, "/"); c; c = strtok(NULL, "/")) {
+                        size_t n = strlen(c);
+
+                        if ((n > 8 && strcmp(c + n - 8, ".service") == 0) || (n > 6 && strcmp(c + n - 6, ".scope") == 0))
+                                u = c;
+                }
+                if (u)
+                        snprintf(buf, size, "%s", u);
+                break;
+        }
+        fclose(f);
+}
+
+static void read_comm(int pid, char *buf, size_t size) {
+        char path[64];
+        FILE *f;
+
+        snprintf(buf, size, "?");
+        snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+        f = fopen(path, "re");
+        if (!f)
+                return;
+        if (fgets(buf, (int) size, f))
+                buf[strcspn(buf, "\n")] = '\0';
+        fclose(f);
+}
+
+struct process_match {
+        unsigned major, minor;
+        const uint64_t *inodes;         /* sorted */
+        size_t n_inodes;
+        const char *dax_path;           /* "/dev/dax0.0", or NULL */
+};
+
+static bool maps_match(const struct process_match *pm, const struct maps_entry *e) {
+        if (pm->dax_path && strcmp(e->path, pm->dax_path) == 0)
+                return true;
+        if (e->major != pm->major || e->minor != pm->minor || pm->n_inodes == 0)
+                return false;
+        return bsearch(&e->inode, pm->inodes, pm->n_inodes, sizeof(uint64_t), compare_u64) != NULL;
+}
+
+/* Every mapping of the matched files or device, in every process. */
+static void report_processes(const struct process_match *pm, uint64_t event_id, const char *event,
+                             const char *device) {
+        uint64_t logged = 0, more = 0;
+        struct dirent *de;
+        DIR *proc;
+
+        proc = opendir("/proc");
+        if (!proc) {
+                log_error("cannot list processes: %s", strerror(errno));
+                return;
+        }
+        while ((de = readdir(proc))) {
+                char path[64], comm[64] = "", unit[256] = "", *line = NULL;
+                size_t allocated = 0;
+                int pid;
+                FILE *f;
+
+                if (!isdigit((unsigned char) de->d_name[0]))
+                        continue;
+                pid = atoi(de->d_name);
+                snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+                f = fopen(path, "re");
+                if (!f)
+                        continue;       /* gone, or a kernel thread */
+                while (getline(&line, &allocated, f) >= 0) {
+                        struct maps_entry e;
+
+                        if (maps_parse_line(line, &e) < 0 || !maps_match(pm, &e))
+                                continue;
+                        if (logged >= AFFECTED_MAX_RECORDS) {
+                                more++;
+                                continue;
+                        }
+                        if (!comm[0]) {
+                                read_comm(pid, comm, sizeof(comm));
+                                read_unit(pid, unit, sizeof(unit));
+                        }
+                        journal_log_process(&(struct process_record) {
+                                .event_id = event_id,
+                                .event = event,
+                                .device = device,
+                                .pid = pid,
+                                .comm = comm,
+                                .unit = unit,
+                                .path = e.path,
+                                .addr_start = e.start,
+                                .addr_end = e.end - 1,
+                                .map_offset = e.offset,
+                        });
+                        logged++;
+                }
+                free(line);
+                fclose(f);
+        }
+        closedir(proc);
+        if (more)
+                journal_log_more(event_id, event, device, "process mappings", more);
+}
+
+void affected_report(struct manager *m, uint64_t event_id, const char *event, const char *device,
+                     uint64_t phys_start, uint64_t phys_end) {
+        _cleanup_(owner_list_done) struct owner_list owners = {};
+        _cleanup_free_ uint64_t *inodes = NULL;
+        const struct daxmf_device *d;
+        struct process_match pm = {};
+        char dax_path[64], buf[64];
+        uint64_t logged = 0, more = 0;
+        size_t n_inodes = 0;
+        int fd, r;
+
+        d = topology_find_phys(&m->topology, phys_start);
+        if (!d)
+                return;
+        pm.major = d->major;
+        pm.minor = d->minor;
+        if (d->dax[0]) {
+                snprintf(dax_path, sizeof(dax_path), "/dev/%s", d->dax);
+                pm.dax_path = dax_path;
+        }
+
+        if (d->mountpoint[0]) {
+                uint64_t start = phys_start - d->data_start;
+                uint64_t end = (phys_end < d->data_start + d->data_size ? phys_end : d->data_start + d->data_size) -
+                               d->data_start;
+
+                r = index_for(m, d->mountpoint, false);
+                fd = r < 0 ? -1 : open(d->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd >= 0) {
+                        r = resolve_owners(fd, &m->index, start, end, &owners);
+                        /* A file newer than the names: walk again, once. */
+                        if (r >= 0 && has_unnamed_file(&owners, &m->index) && index_for(m, d->mountpoint, true) >= 0) {
+                                owner_list_done(&owners);
+                                r = resolve_owners(fd, &m->index, start, end, &owners);
+                        }
+                        close(fd);
+                }
+                if (r < 0)
+                        log_error("%s: cannot name the files on %s: %s", device, d->mountpoint, strerror(-r));
+        }
+
+        inodes = calloc(owners.n ? owners.n : 1, sizeof(uint64_t));
+        for (size_t i = 0; i < owners.n; i++) {
+                const struct owner *o = &owners.owners[i];
+                struct file_record f = {
+                        .event_id = event_id,
+                        .event = event,
+                        .device = device,
+                        .phys_start = d->data_start + o->dev_offset,
+                        .phys_end = d->data_start + o->dev_offset + o->length - 1,
+                        .dev_offset = o->dev_offset,
+                        .length = o->length,
+                        .inode = o->owner,
+                        .file_offset = o->file_offset,
+                        .shared = o->flags & FMR_OF_SHARED,
+                };
+                const struct inode_name *first;
+                size_t n = 0;
+
+                if (o->kind == OWNER_FREE)
+                        continue;
+                if (o->kind == OWNER_FILE) {
+                        if (inodes)
+                                inodes[n_inodes++] = o->owner;
+                        n = inode_index_lookup(&m->index, o->owner, &first);
+                } else
+                        f.metadata = fsmap_owner_name(o->owner, buf, sizeof(buf));
+                for (size_t k = 0; k < (n ? n : 1); k++) {
+                        _cleanup_free_ char *path = NULL;
+
+                        if (logged >= AFFECTED_MAX_RECORDS) {
+                                more++;
+                                continue;
+                        }
+                        if (o->kind == OWNER_FILE) {
+                                if (n == 0)
+                                        path = strdup("(unnamed: deleted or not reachable)");
+                                else if (asprintf(&path, "%s/%s", strcmp(d->mountpoint, "/") == 0 ? "" : d->mountpoint,
+                                                  inode_index_path(&m->index, &first[k])) < 0)
+                                        path = NULL;
+                                if (!path)
+                                        continue;
+                                f.path = path;
+                        }
+                        journal_log_file(&f);
+                        logged++;
+                }
+        }
+        if (more)
+                journal_log_more(event_id, event, device, "files", more);
+
+        if (inodes && n_inodes > 1)
+                qsort(inodes, n_inodes, sizeof(uint64_t), compare_u64);
+        pm.inodes = inodes;
+        pm.n_inodes = n_inodes;
+        if (pm.n_inodes > 0 || pm.dax_path)
+                report_processes(&pm, event_id, event, device);
+}
