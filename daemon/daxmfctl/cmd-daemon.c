@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,20 +21,6 @@ static void closep(int *fd) {
                 close(*fd);
 }
 
-static int fail(const char *command, bool json, int error, const char *fmt, ...) _printf_(4, 5);
-static int fail(const char *command, bool json, int error, const char *fmt, ...) {
-        struct daxmf_error e = { .error = error };
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(e.message, sizeof(e.message), fmt, ap);
-        va_end(ap);
-        daxmfctl_log_error(command, &e);
-        if (json)
-                daxmfctl_print_json(daxmfctl_error_json(command, &e));
-        return EXIT_FAILURE;
-}
-
 /* One request, one answer; the daemon's "ok": false comes back as its errno. */
 static int call(const char *command, bool json, struct json_object **ret) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -48,35 +33,35 @@ static int call(const char *command, bool json, struct json_object **ret) {
         ssize_t n;
 
         if (strlen(path) >= sizeof(sa.sun_path))
-                return fail(command, json, -ENAMETOOLONG, "control socket path too long: %s", path);
+                return daxmfctl_fail(command, json, -ENAMETOOLONG, "control socket path too long: %s", path);
         strcpy(sa.sun_path, path);
         fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         if (fd < 0)
-                return fail(command, json, -errno, "cannot make a socket");
+                return daxmfctl_fail(command, json, -errno, "cannot make a socket");
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return fail(command, json, -errno, "cannot reach daxmfd at %s (is it running?)", path);
+                return daxmfctl_fail(command, json, -errno, "cannot reach daxmfd at %s (is it running?)", path);
 
         snprintf(request, sizeof(request), "{\"command\":\"%s\"}", command);
         if (send(fd, request, strlen(request), MSG_NOSIGNAL) < 0)
-                return fail(command, json, -errno, "cannot send to daxmfd");
+                return daxmfctl_fail(command, json, -errno, "cannot send to daxmfd");
         buf = malloc(DAXMF_CONTROL_MAX_MESSAGE + 1);
         if (!buf)
-                return fail(command, json, -ENOMEM, "out of memory");
+                return daxmfctl_fail(command, json, -ENOMEM, "out of memory");
         n = recv(fd, buf, DAXMF_CONTROL_MAX_MESSAGE, 0);
         if (n < 0)
-                return fail(command, json, -errno, "no answer from daxmfd");
+                return daxmfctl_fail(command, json, -errno, "no answer from daxmfd");
         if (n == 0)
-                return fail(command, json, -ECONNRESET, "daxmfd closed the connection without answering");
+                return daxmfctl_fail(command, json, -ECONNRESET, "daxmfd closed the connection without answering");
         buf[n] = '\0';
 
         reply = json_tokener_parse(buf);
         if (!reply || !json_object_is_type(reply, json_type_object) ||
             !json_object_object_get_ex(reply, "ok", &ok))
-                return fail(command, json, -EBADMSG, "daxmfd's answer is not understood");
+                return daxmfctl_fail(command, json, -EBADMSG, "daxmfd's answer is not understood");
         if (!json_object_get_boolean(ok)) {
                 int e = json_object_object_get_ex(reply, "errno", &err) ? json_object_get_int(err) : EIO;
 
-                return fail(command, json, e > 0 ? -e : -EIO, "daxmfd: %s",
+                return daxmfctl_fail(command, json, e > 0 ? -e : -EIO, "daxmfd: %s",
                             json_object_object_get_ex(reply, "error", &msg) ? json_object_get_string(msg) : "failed");
         }
         json_object_object_del(reply, "ok");

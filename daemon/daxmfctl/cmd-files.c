@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,20 +21,6 @@
 #include "output.h"
 #include "resolver.h"
 #include "topology.h"
-
-static int fail(bool json, int error, const char *fmt, ...) _printf_(3, 4);
-static int fail(bool json, int error, const char *fmt, ...) {
-        struct daxmf_error e = { .error = error };
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(e.message, sizeof(e.message), fmt, ap);
-        va_end(ap);
-        daxmfctl_log_error("files", &e);
-        if (json)
-                daxmfctl_print_json(daxmfctl_error_json("files", &e));
-        return EXIT_FAILURE;
-}
 
 /* DEVICE as a block device node: a path, a disk name, or a namespace/dax name from the topology. */
 static int find_disk(const char *device, char *path, size_t size, dev_t *ret) {
@@ -126,23 +111,23 @@ int daxmfctl_files(const struct daxmfctl_args *args) {
 
         r = find_disk(args->device, disk, sizeof(disk), &dev);
         if (r < 0)
-                return fail(args->json, r, "'%s' is not a block device, disk or namespace with a disk", args->device);
+                return daxmfctl_fail("files", args->json, r, "'%s' is not a block device, disk or namespace with a disk", args->device);
         r = mountinfo_find("/proc/self/mountinfo", major(dev), minor(dev), mountpoint, sizeof(mountpoint), fstype,
                            sizeof(fstype));
         if (r < 0)
-                return fail(args->json, r, "%s is not mounted: no files to name", disk);
+                return daxmfctl_fail("files", args->json, r, "%s is not mounted: no files to name", disk);
         r = inode_index_build(&idx, mountpoint);
         if (r < 0)
-                return fail(args->json, r, "cannot walk %s", mountpoint);
+                return daxmfctl_fail("files", args->json, r, "cannot walk %s", mountpoint);
         fd = open(mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return fail(args->json, -errno, "cannot open %s", mountpoint);
+                return daxmfctl_fail("files", args->json, -errno, "cannot open %s", mountpoint);
         r = resolve_owners(fd, &idx, args->offset, args->offset + args->length, &owners);
         close(fd);
         if (r == -ENOTTY || r == -EOPNOTSUPP)
-                return fail(args->json, r, "%s (%s) has no reverse map (FS_IOC_GETFSMAP)", mountpoint, fstype);
+                return daxmfctl_fail("files", args->json, r, "%s (%s) has no reverse map (FS_IOC_GETFSMAP)", mountpoint, fstype);
         if (r < 0)
-                return fail(args->json, r, "cannot map %s", mountpoint);
+                return daxmfctl_fail("files", args->json, r, "cannot map %s", mountpoint);
 
         if (args->json) {
                 struct json_object *o = json_object_new_object(), *a = json_object_new_array();

@@ -11,13 +11,6 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct daxmf_kernel *, daxmf_kernel_close)
 
-static int report_error(const char *command, bool json, const struct daxmf_error *e) {
-        daxmfctl_log_error(command, e);
-        if (json)
-                daxmfctl_print_json(daxmfctl_error_json(command, e));
-        return EXIT_FAILURE;
-}
-
 static int connect_module(const char *command, bool json,
                           int (*open_fn)(struct daxmf_kernel **), struct daxmf_kernel **ret) {
         struct daxmf_error e = {};
@@ -35,7 +28,7 @@ static int connect_module(const char *command, bool json,
                 snprintf(e.message, sizeof(e.message), "joining the module's events group needs CAP_SYS_ADMIN");
         else
                 snprintf(e.message, sizeof(e.message), "cannot talk to generic netlink");
-        return report_error(command, json, &e);
+        return daxmfctl_report_error(command, json, &e);
 }
 
 int daxmfctl_info(const struct daxmfctl_args *args) {
@@ -51,7 +44,7 @@ int daxmfctl_info(const struct daxmfctl_args *args) {
         r = daxmf_kernel_get_info(k, &info, &e);
         if (r < 0) {
                 e.error = r;
-                return report_error("info", args->json, &e);
+                return daxmfctl_report_error("info", args->json, &e);
         }
 
         if (args->json)
@@ -74,7 +67,7 @@ int daxmfctl_fail_range(const struct daxmfctl_args *args) {
         r = daxmf_kernel_fail_range(k, &args->range, &res, &e);
         if (r < 0) {
                 e.error = r;
-                return report_error("fail-range", args->json, &e);
+                return daxmfctl_report_error("fail-range", args->json, &e);
         }
 
         if (args->json)

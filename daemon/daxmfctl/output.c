@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/daxmf.h>
@@ -292,4 +294,21 @@ void daxmfctl_print_removal_pending(const struct daxmf_removal_pending *p) {
         printf("removal-pending id=%" PRIu64 " device=%s mode=%s pfn=0x%" PRIx64 " pages=%" PRIu64 " timeout=%" PRIu32
                "ms\n", p->id, p->device, daxmf_removal_mode_name(p->mode), p->pfn, p->pages, p->timeout_ms);
         fflush(stdout);
+}
+
+int daxmfctl_report_error(const char *command, bool json, const struct daxmf_error *e) {
+        daxmfctl_log_error(command, e);
+        if (json)
+                daxmfctl_print_json(daxmfctl_error_json(command, e));
+        return EXIT_FAILURE;
+}
+
+int daxmfctl_fail(const char *command, bool json, int error, const char *fmt, ...) {
+        struct daxmf_error e = { .error = error };
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(e.message, sizeof(e.message), fmt, ap);
+        va_end(ap);
+        return daxmfctl_report_error(command, json, &e);
 }

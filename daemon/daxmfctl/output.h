@@ -25,6 +25,13 @@ void daxmfctl_print_range(const struct daxmf_range_result *res);
 /* "ENXIO (No such device or address): <extack text> [pfn 0x...]" on stderr. */
 void daxmfctl_log_error(const char *command, const struct daxmf_error *e);
 
+/*
+ * A command's failure, told once: on stderr, and as {"error": ...} on
+ * stdout with --json.  Returns EXIT_FAILURE.
+ */
+int daxmfctl_report_error(const char *command, bool json, const struct daxmf_error *e);
+int daxmfctl_fail(const char *command, bool json, int error, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Print a JSON document on stdout and drop it. */
 void daxmfctl_print_json(struct json_object *o);
 /* The same, on one line (for streams of events). */

@@ -28,11 +28,19 @@ struct control_client {
         struct manager *m;
         int fd;
         sd_event_source *source;
+        struct control_client *next;
 };
 
 static void client_free(struct control_client *c) {
+        struct control_client **p;
+
         if (!c)
                 return;
+        for (p = &c->m->control_clients; *p; p = &(*p)->next)
+                if (*p == c) {
+                        *p = c->next;
+                        break;
+                }
         sd_event_source_disable_unref(c->source);
         if (c->fd >= 0)
                 close(c->fd);
@@ -199,6 +207,8 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
         }
         c->m = m;
         c->fd = cfd;
+        c->next = m->control_clients;
+        m->control_clients = c;
         m->n_control_clients++;
         r = sd_event_add_io(m->event, &c->source, cfd, EPOLLIN, on_client, c);
         if (r < 0)
@@ -239,6 +249,9 @@ int control_start(struct manager *m, const char *path) {
 }
 
 void control_stop(struct manager *m, const char *path) {
+        /* Clients that connected and never asked. */
+        while (m->control_clients)
+                client_free(m->control_clients);
         if (!m->control_source)
                 return;
         m->control_source = sd_event_source_disable_unref(m->control_source);

@@ -96,6 +96,7 @@ struct manager {
 
         sd_event_source *control_source;        /* control.c */
         char *control_path;
+        struct control_client *control_clients;
         unsigned n_control_clients;
 
         char degraded[256];

@@ -198,6 +198,17 @@ static struct nl_msg *new_request(struct daxmf_kernel *k, uint8_t cmd) {
         return msg;
 }
 
+/* Send without waiting; *ret_seq identifies the answer. */
+static int send_async(struct daxmf_kernel *k, struct nl_msg *msg, uint32_t *ret_seq) {
+        int r;
+
+        r = nl_send_auto(k->sock, msg);
+        if (r < 0)
+                return r == -NLE_AGAIN ? -EAGAIN : -EIO;
+        *ret_seq = nlmsg_hdr(msg)->nlmsg_seq;
+        return 0;
+}
+
 int daxmf_kernel_get_info(struct daxmf_kernel *k, struct daxmf_info *ret,
                           struct daxmf_error *ret_error) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
@@ -251,34 +262,24 @@ int daxmf_kernel_get_job(struct daxmf_kernel *k, uint64_t cookie, struct daxmf_r
 
 int daxmf_kernel_send_set_removal_handler(struct daxmf_kernel *k, const uint32_t *timeout_ms, uint32_t *ret_seq) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
-        int r;
 
         msg = new_request(k, DAXMF_CMD_SET_REMOVAL_HANDLER);
         if (!msg)
                 return -ENOMEM;
         if (timeout_ms && nla_put_u32(msg, DAXMF_ATTR_TIMEOUT_MS, *timeout_ms) < 0)
                 return -ENOMEM;
-        r = nl_send_auto(k->sock, msg);
-        if (r < 0)
-                return r == -NLE_AGAIN ? -EAGAIN : -EIO;
-        *ret_seq = nlmsg_hdr(msg)->nlmsg_seq;
-        return 0;
+        return send_async(k, msg, ret_seq);
 }
 
 int daxmf_kernel_send_removal_ack(struct daxmf_kernel *k, uint64_t id, uint32_t verdict, uint32_t *ret_seq) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
-        int r;
 
         msg = new_request(k, DAXMF_CMD_REMOVAL_ACK);
         if (!msg)
                 return -ENOMEM;
         if (nla_put_u64(msg, DAXMF_ATTR_REMOVAL_ID, id) < 0 || nla_put_u32(msg, DAXMF_ATTR_VERDICT, verdict) < 0)
                 return -ENOMEM;
-        r = nl_send_auto(k->sock, msg);
-        if (r < 0)
-                return r == -NLE_AGAIN ? -EAGAIN : -EIO;
-        *ret_seq = nlmsg_hdr(msg)->nlmsg_seq;
-        return 0;
+        return send_async(k, msg, ret_seq);
 }
 
 struct job_wait {
@@ -498,11 +499,7 @@ int daxmf_kernel_send_fail_range(struct daxmf_kernel *k, const struct daxmf_rang
         if (r < 0)
                 return r;
 
-        r = nl_send_auto(k->sock, msg);
-        if (r < 0)
-                return r == -NLE_AGAIN ? -EAGAIN : -EIO;
-        *ret_seq = nlmsg_hdr(msg)->nlmsg_seq;
-        return 0;
+        return send_async(k, msg, ret_seq);
 }
 
 struct dispatch {
