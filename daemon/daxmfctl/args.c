@@ -21,6 +21,8 @@ enum {
         ARG_SIMULATED,
         ARG_REMOVAL,
         ARG_COUNT,
+        ARG_RANGES,
+        ARG_INVENTORY,
 };
 
 static const struct option options[] = {
@@ -36,6 +38,8 @@ static const struct option options[] = {
         { "simulated",       no_argument,       NULL, ARG_SIMULATED },
         { "removal",         no_argument,       NULL, ARG_REMOVAL },
         { "count",           required_argument, NULL, ARG_COUNT },
+        { "ranges",          required_argument, NULL, ARG_RANGES },
+        { "inventory",       no_argument,       NULL, ARG_INVENTORY },
         {}
 };
 
@@ -94,6 +98,8 @@ void daxmfctl_print_help(void) {
                "  files DEVICE OFFSET LENGTH  Which files (every reflink sharer and hard link),\n"
                "                            metadata or free space hold those bytes of a device\n"
                "                            (pmem0, /dev/pmem0, namespace0.0); read-only\n"
+               "  files DEVICE --ranges FILE  The same for every 'OFFSET LENGTH' line of FILE\n"
+               "                            ('-': standard input)\n"
                "  version                   Version of this tool\n"
                "  help                      This text\n"
                "\n"
@@ -110,14 +116,19 @@ void daxmfctl_print_help(void) {
                "  --removal                 The range is going away: skip pages nobody\n"
                "                            mapped, zap every mapping met (device memory)\n"
                "  --flags BITS              Raw DAXMF_FLAG_* bits, ORed with the above\n"
-               "  --cookie N                Opaque number echoed in the reply and event\n");
+               "  --cookie N                Opaque number echoed in the reply and event\n"
+               "  --ranges FILE             files: the ranges to look up, one per line\n"
+               "  --inventory               files: answer from daxmfd's snapshot of the\n"
+               "                            filesystem (also used when DEVICE is gone or not\n"
+               "                            mounted); $DAXMF_STATE_DIRECTORY, default\n"
+               "                            /var/lib/daxmf\n");
 }
 
 int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                         char *error, size_t size) {
         struct daxmfctl_args a = { .command = DAXMFCTL_HELP };
         const char *verb = NULL;
-        bool have_verb = false, range_option = false, count_option = false;
+        bool have_verb = false, range_option = false, count_option = false, files_option = false;
         const char *operands[3];
         size_t n_operands = 0;
         uint64_t v;
@@ -211,6 +222,14 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                         range_option = true;
                         a.range.flags |= DAXMF_FLAG_REMOVAL;
                         break;
+                case ARG_RANGES:
+                        files_option = true;
+                        a.ranges = optarg;
+                        break;
+                case ARG_INVENTORY:
+                        files_option = true;
+                        a.inventory = true;
+                        break;
                 case ':':
                         return fail(error, size, "option '%s' needs a value", argv[arg]);
                 default:
@@ -237,11 +256,20 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
         if (a.command != DAXMFCTL_MONITOR && count_option)
                 return fail(error, size, "--count is only for 'monitor'");
 
+        if (a.command != DAXMFCTL_FILES && files_option)
+                return fail(error, size, "--ranges and --inventory are only for 'files'");
+
         if (a.command == DAXMFCTL_FILES) {
-                if (n_operands != 3)
+                if (a.ranges && n_operands != 1)
+                        return fail(error, size, "files --ranges FILE takes DEVICE alone");
+                if (!a.ranges && n_operands != 3)
                         return fail(error, size, "files needs DEVICE OFFSET LENGTH (bytes from the device's start)");
+                if (a.ranges && !a.ranges[0])
+                        return fail(error, size, "files: --ranges needs a file name ('-' for standard input)");
                 if (snprintf(a.device, sizeof(a.device), "%s", operands[0]) >= (int) sizeof(a.device))
                         return fail(error, size, "files: DEVICE is too long");
+                if (a.ranges)
+                        goto done;
                 r = parse_u64(operands[1], &a.offset);
                 if (r < 0)
                         return fail(error, size, "files: OFFSET '%s' is not a number (decimal or 0x-hex)", operands[1]);
@@ -252,6 +280,7 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                         return fail(error, size, "files: OFFSET + LENGTH overflows");
         }
 
+done:
         *ret = a;
         return 0;
 }

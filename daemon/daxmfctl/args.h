@@ -22,9 +22,11 @@ struct daxmfctl_args {
         bool json;
         struct daxmf_range_request range;
         uint64_t count;         /* monitor: stop after this many ranges; 0: never */
-        char device[256];       /* files: DEVICE OFFSET LENGTH */
+        char device[256];       /* files: DEVICE OFFSET LENGTH, or DEVICE --ranges FILE */
         uint64_t offset;
         uint64_t length;
+        const char *ranges;     /* files: "OFFSET LENGTH" lines, "-" for stdin; NULL: the operands */
+        bool inventory;         /* files: from daxmfd's saved snapshot, not the live filesystem */
 };
 
 /*

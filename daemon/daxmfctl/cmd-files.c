@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
 #include <linux/fsmap.h>
@@ -15,10 +16,12 @@
 #include "commands.h"
 #include "fsmap.h"
 #include "inode-index.h"
+#include "inventory.h"
 #include "log.h"
 #include "macro.h"
 #include "mountinfo.h"
 #include "output.h"
+#include "range-list.h"
 #include "resolver.h"
 #include "topology.h"
 
@@ -102,51 +105,181 @@ static void owner_print(const struct owner *o, const struct inode_index *idx, co
                        inode_index_path(idx, &first[i]));
 }
 
-int daxmfctl_files(const struct daxmfctl_args *args) {
-        _cleanup_(inode_index_done) struct inode_index idx = {};
-        _cleanup_(owner_list_done) struct owner_list owners = {};
-        char disk[PATH_MAX], mountpoint[PATH_MAX], fstype[64];
-        dev_t dev;
-        int fd, r;
+/* Where the answer comes from: the live filesystem, or daxmfd's snapshot of it. */
+struct source {
+        char disk[PATH_MAX];
+        char mountpoint[PATH_MAX];
+        char fstype[64];
+        struct resolver live;
+        bool have_live;
+        struct inventory snapshot;
+        bool have_snapshot;
+};
 
-        r = find_disk(args->device, disk, sizeof(disk), &dev);
+static void source_done(struct source *s) {
+        if (s->have_live)
+                resolver_done(&s->live);
+        if (s->have_snapshot)
+                inventory_done(&s->snapshot);
+}
+
+static const struct inode_index *source_names(const struct source *s) {
+        return s->have_live ? &s->live.names : &s->snapshot.names;
+}
+
+static int source_query(struct source *s, uint64_t start, uint64_t end, struct owner_list *ret) {
+        return s->have_live ? resolver_query(&s->live, start, end, ret) : inventory_lookup(&s->snapshot, start, end, ret);
+}
+
+/* The snapshot of DEVICE; a clear error when there is none. */
+static int open_snapshot(const struct daxmfctl_args *args, dev_t dev, struct source *s, const char *why) {
+        char dir[PATH_MAX];
+        int r;
+
+        r = inventory_dir(dir, sizeof(dir));
+        if (r >= 0)
+                r = inventory_find(dir, args->device, dev, &s->snapshot);
+        if (r == -ENOENT)
+                return daxmfctl_fail("files", args->json, r, "%s, and daxmfd has no inventory of it in %s", why, dir);
         if (r < 0)
-                return daxmfctl_fail("files", args->json, r, "'%s' is not a block device, disk or namespace with a disk", args->device);
-        r = mountinfo_find("/proc/self/mountinfo", major(dev), minor(dev), mountpoint, sizeof(mountpoint), fstype,
-                           sizeof(fstype));
+                return daxmfctl_fail("files", args->json, r, "cannot read the inventories in %s", dir);
+        s->have_snapshot = true;
+        snprintf(s->disk, sizeof(s->disk), "/dev/%s", s->snapshot.header.disk);
+        snprintf(s->mountpoint, sizeof(s->mountpoint), "%s", s->snapshot.header.mountpoint);
+        snprintf(s->fstype, sizeof(s->fstype), "%s", s->snapshot.header.fstype);
+        return 0;
+}
+
+static int open_source(const struct daxmfctl_args *args, struct source *s) {
+        char why[PATH_MAX + 64];
+        dev_t dev = 0;
+        int r;
+
+        r = find_disk(args->device, s->disk, sizeof(s->disk), &dev);
+        if (r < 0 && !args->inventory) {
+                snprintf(why, sizeof(why), "'%s' is not a block device, disk or namespace with a disk", args->device);
+                return open_snapshot(args, 0, s, why);
+        }
+        if (args->inventory)
+                return open_snapshot(args, r < 0 ? 0 : dev, s, "--inventory");
+        r = mountinfo_find("/proc/self/mountinfo", major(dev), minor(dev), s->mountpoint, sizeof(s->mountpoint),
+                           s->fstype, sizeof(s->fstype));
+        if (r < 0) {
+                snprintf(why, sizeof(why), "%s is not mounted", s->disk);
+                return open_snapshot(args, dev, s, why);
+        }
+        r = resolver_open(&s->live, s->mountpoint, 0);
         if (r < 0)
-                return daxmfctl_fail("files", args->json, r, "%s is not mounted: no files to name", disk);
-        r = inode_index_build(&idx, mountpoint);
-        if (r < 0)
-                return daxmfctl_fail("files", args->json, r, "cannot walk %s", mountpoint);
-        fd = open(mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return daxmfctl_fail("files", args->json, -errno, "cannot open %s", mountpoint);
-        r = resolve_owners(fd, &idx, args->offset, args->offset + args->length, &owners);
-        close(fd);
+                return daxmfctl_fail("files", args->json, r, "cannot open %s", s->mountpoint);
+        s->have_live = true;
+        return 0;
+}
+
+static int lookup_error(const struct daxmfctl_args *args, const struct source *s, int r) {
         if (r == -ENOTTY || r == -EOPNOTSUPP)
-                return daxmfctl_fail("files", args->json, r, "%s (%s) has no reverse map (FS_IOC_GETFSMAP)", mountpoint, fstype);
+                return daxmfctl_fail("files", args->json, r, "%s (%s) has no reverse map (FS_IOC_GETFSMAP)",
+                                     s->mountpoint, s->fstype);
+        return daxmfctl_fail("files", args->json, r, "cannot map %s", s->mountpoint);
+}
+
+static struct json_object *owners_json(const struct owner_list *owners, const struct inode_index *names) {
+        struct json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < owners->n; i++)
+                json_object_array_add(a, owner_json(&owners->owners[i], names));
+        return a;
+}
+
+static void print_range(const struct source *s, const struct owner_list *owners, uint64_t offset, uint64_t length) {
+        printf("%s on %s (%s), bytes 0x%" PRIx64 "-0x%" PRIx64 ":\n", s->disk, s->mountpoint, s->fstype, offset,
+               offset + length - 1);
+        printf("%-14s %-10s %s\n", "DEVICE OFFSET", "LENGTH", "OWNER");
+        for (size_t i = 0; i < owners->n; i++)
+                owner_print(&owners->owners[i], source_names(s), s->mountpoint);
+}
+
+static int read_ranges(const struct daxmfctl_args *args, struct range_list *ret) {
+        const char *reason;
+        unsigned line;
+        FILE *f;
+        int r;
+
+        if (!args->ranges)
+                return range_list_add(ret, args->offset, args->length);
+        f = strcmp(args->ranges, "-") == 0 ? stdin : fopen(args->ranges, "re");
+        if (!f)
+                return daxmfctl_fail("files", args->json, -errno, "cannot open %s", args->ranges);
+        r = range_list_read(f, ret, &line, &reason);
+        if (f != stdin)
+                fclose(f);
+        if (r == -EBADMSG)
+                return daxmfctl_fail("files", args->json, r, "%s:%u: %s", args->ranges, line, reason);
         if (r < 0)
-                return daxmfctl_fail("files", args->json, r, "cannot map %s", mountpoint);
+                return daxmfctl_fail("files", args->json, r, "cannot read %s", args->ranges);
+        return 0;
+}
+
+int daxmfctl_files(const struct daxmfctl_args *args) {
+        _cleanup_(range_list_done) struct range_list ranges = {};
+        _cleanup_(source_done) struct source s = {};
+        struct json_object *doc = NULL, *list = NULL;
+        int r;
+
+        r = read_ranges(args, &ranges);
+        if (r != 0)
+                return r < 0 ? daxmfctl_fail("files", args->json, r, "out of memory") : r;
+        r = open_source(args, &s);
+        if (r != 0)
+                return r;
 
         if (args->json) {
-                struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+                doc = json_object_new_object();
+                json_object_object_add(doc, "device", json_object_new_string(s.disk));
+                json_object_object_add(doc, "mountpoint", json_object_new_string(s.mountpoint));
+                json_object_object_add(doc, "fstype", json_object_new_string(s.fstype));
+                json_object_object_add(doc, "source", json_object_new_string(s.have_live ? "live" : "inventory"));
+                if (s.have_snapshot) {
+                        json_object_object_add(doc, "namespace", json_object_new_string(s.snapshot.header.device));
+                        json_object_object_add(doc, "inventory_realtime_usec",
+                                               json_object_new_uint64(s.snapshot.header.built_realtime_usec));
+                }
+                if (args->ranges) {
+                        list = json_object_new_array();
+                        json_object_object_add(doc, "ranges", list);
+                }
+        } else if (s.have_snapshot) {
+                time_t t = (time_t) (s.snapshot.header.built_realtime_usec / 1000000);
+                char when[64];
 
-                json_object_object_add(o, "device", json_object_new_string(disk));
-                json_object_object_add(o, "mountpoint", json_object_new_string(mountpoint));
-                json_object_object_add(o, "fstype", json_object_new_string(fstype));
-                json_object_object_add(o, "offset", json_object_new_uint64(args->offset));
-                json_object_object_add(o, "length", json_object_new_uint64(args->length));
-                for (size_t i = 0; i < owners.n; i++)
-                        json_object_array_add(a, owner_json(&owners.owners[i], &idx));
-                json_object_object_add(o, "owners", a);
-                daxmfctl_print_json(o);
-                return EXIT_SUCCESS;
+                strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", localtime(&t));
+                printf("From daxmfd's inventory of %s taken %s (the filesystem is not read):\n",
+                       s.snapshot.header.device[0] ? s.snapshot.header.device : s.disk, when);
         }
-        printf("%s on %s (%s), bytes 0x%" PRIx64 "-0x%" PRIx64 ":\n", disk, mountpoint, fstype, args->offset,
-               args->offset + args->length - 1);
-        printf("%-14s %-10s %s\n", "DEVICE OFFSET", "LENGTH", "OWNER");
-        for (size_t i = 0; i < owners.n; i++)
-                owner_print(&owners.owners[i], &idx, mountpoint);
+
+        for (size_t i = 0; i < ranges.n; i++) {
+                _cleanup_(owner_list_done) struct owner_list owners = {};
+                const struct byte_range *b = &ranges.ranges[i];
+
+                r = source_query(&s, b->offset, b->offset + b->length, &owners);
+                if (r < 0) {
+                        json_object_put(doc);
+                        return lookup_error(args, &s, r);
+                }
+                if (list) {
+                        struct json_object *o = json_object_new_object();
+
+                        json_object_object_add(o, "offset", json_object_new_uint64(b->offset));
+                        json_object_object_add(o, "length", json_object_new_uint64(b->length));
+                        json_object_object_add(o, "owners", owners_json(&owners, source_names(&s)));
+                        json_object_array_add(list, o);
+                } else if (doc) {
+                        json_object_object_add(doc, "offset", json_object_new_uint64(b->offset));
+                        json_object_object_add(doc, "length", json_object_new_uint64(b->length));
+                        json_object_object_add(doc, "owners", owners_json(&owners, source_names(&s)));
+                } else
+                        print_range(&s, &owners, b->offset, b->length);
+        }
+        if (doc)
+                daxmfctl_print_json(doc);
         return EXIT_SUCCESS;
 }

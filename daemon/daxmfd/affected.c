@@ -13,6 +13,7 @@
 
 #include "affected.h"
 #include "fsmap.h"
+#include "inventories.h"
 #include "journal.h"
 #include "log.h"
 #include "macro.h"
@@ -23,30 +24,21 @@
 /* A filesystem's names are walked again when older than this, or when an owner has none. */
 #define INDEX_MAX_AGE_USEC (30 * 1000 * 1000)
 
-static int index_for(struct manager *m, const char *mountpoint, bool force) {
+static struct resolver *resolver_for(struct manager *m, const char *mountpoint) {
         int r;
 
-        if (!force && m->index_mount && strcmp(m->index_mount, mountpoint) == 0 &&
-            now_usec() - m->index_built_usec < INDEX_MAX_AGE_USEC)
-                return 0;
-        inode_index_done(&m->index);
-        free(m->index_mount);
-        m->index_mount = NULL;
-        r = inode_index_build(&m->index, mountpoint);
-        if (r < 0)
-                return r;
-        m->index_mount = strdup(mountpoint);
-        m->index_built_usec = now_usec();
-        return m->index_mount ? 0 : -ENOMEM;
-}
-
-static bool has_unnamed_file(const struct owner_list *l, const struct inode_index *idx) {
-        const struct inode_name *first;
-
-        for (size_t i = 0; i < l->n; i++)
-                if (l->owners[i].kind == OWNER_FILE && inode_index_lookup(idx, l->owners[i].owner, &first) == 0)
-                        return true;
-        return false;
+        if (m->have_resolver && strcmp(m->resolver.mountpoint, mountpoint) == 0)
+                return &m->resolver;
+        if (m->have_resolver)
+                resolver_done(&m->resolver);
+        m->have_resolver = false;
+        r = resolver_open(&m->resolver, mountpoint, INDEX_MAX_AGE_USEC);
+        if (r < 0) {
+                log_error("cannot open %s to name the files hit: %s", mountpoint, strerror(-r));
+                return NULL;
+        }
+        m->have_resolver = true;
+        return &m->resolver;
 }
 
 static int compare_u64(const void *a, const void *b) {
@@ -174,61 +166,108 @@ static void report_processes(const struct process_match *pm, uint64_t event_id, 
                 journal_log_more(event_id, event, device, "process mappings", more);
 }
 
+/* Where an event's owners come from: the live filesystem, or the snapshot of it. */
+struct owners_source {
+        const struct inode_index *names;
+        const char *mountpoint;
+        uint64_t data_start;            /* physical address of device offset 0 */
+        uint64_t inventory_usec;        /* 0: live */
+};
+
+static int owners_live(struct manager *m, const struct daxmf_device *d, uint64_t phys_start, uint64_t phys_end,
+                       struct owner_list *owners, struct owners_source *src) {
+        uint64_t end = phys_end < d->data_start + d->data_size ? phys_end : d->data_start + d->data_size;
+        struct resolver *res;
+        int r;
+
+        res = resolver_for(m, d->mountpoint);
+        if (!res)
+                return -ENOENT;
+        r = resolver_query(res, phys_start - d->data_start, end - d->data_start, owners);
+        if (r < 0)
+                return log_error_errno(r, "cannot name the files on %s: %s", d->mountpoint, strerror(-r));
+        *src = (struct owners_source) {
+                .names = &res->names,
+                .mountpoint = d->mountpoint,
+                .data_start = d->data_start,
+        };
+        return 0;
+}
+
+static int owners_inventory(const struct inventory_slot *slot, uint64_t phys_start, uint64_t phys_end,
+                            struct owner_list *owners, struct owners_source *src) {
+        const struct inventory_header *h = &slot->inv.header;
+        uint64_t end = phys_end < h->data_start + h->data_size ? phys_end : h->data_start + h->data_size;
+        int r;
+
+        r = inventory_lookup(&slot->inv, phys_start - h->data_start, end - h->data_start, owners);
+        if (r < 0)
+                return log_error_errno(r, "cannot look up the inventory of %s: %s", slot->name, strerror(-r));
+        *src = (struct owners_source) {
+                .names = &slot->inv.names,
+                .mountpoint = h->mountpoint,
+                .data_start = h->data_start,
+                .inventory_usec = h->built_realtime_usec,
+        };
+        return 0;
+}
+
 void affected_report(struct manager *m, uint64_t event_id, const char *event, const char *device,
                      uint64_t phys_start, uint64_t phys_end) {
         _cleanup_(owner_list_done) struct owner_list owners = {};
         _cleanup_free_ uint64_t *inodes = NULL;
+        const struct inventory_slot *slot;
         const struct daxmf_device *d;
+        struct owners_source src = {};
         struct process_match pm = {};
         char dax_path[64], buf[64];
         uint64_t logged = 0, more = 0;
         size_t n_inodes = 0;
-        int fd, r;
+        bool removal = strcmp(event, "removal") == 0;
+        int r = -ENOENT;
 
         d = topology_find_phys(&m->topology, phys_start);
-        if (!d)
+        slot = inventories_find_phys(m, phys_start);
+        if (!d && !slot)
                 return;
-        pm.major = d->major;
-        pm.minor = d->minor;
-        if (d->dax[0]) {
-                snprintf(dax_path, sizeof(dax_path), "/dev/%s", d->dax);
-                pm.dax_path = dax_path;
-        }
-
-        if (d->mountpoint[0]) {
-                uint64_t start = phys_start - d->data_start;
-                uint64_t end = (phys_end < d->data_start + d->data_size ? phys_end : d->data_start + d->data_size) -
-                               d->data_start;
-
-                r = index_for(m, d->mountpoint, false);
-                fd = r < 0 ? -1 : open(d->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fd >= 0) {
-                        r = resolve_owners(fd, &m->index, start, end, &owners);
-                        /* A file newer than the names: walk again, once. */
-                        if (r >= 0 && has_unnamed_file(&owners, &m->index) && index_for(m, d->mountpoint, true) >= 0) {
-                                owner_list_done(&owners);
-                                r = resolve_owners(fd, &m->index, start, end, &owners);
-                        }
-                        close(fd);
+        if (d) {
+                pm.major = d->major;
+                pm.minor = d->minor;
+                if (d->dax[0]) {
+                        snprintf(dax_path, sizeof(dax_path), "/dev/%s", d->dax);
+                        pm.dax_path = dax_path;
                 }
-                if (r < 0)
-                        log_error("%s: cannot name the files on %s: %s", device, d->mountpoint, strerror(-r));
+        } else {
+                pm.major = slot->inv.header.major;
+                pm.minor = slot->inv.header.minor;
         }
+
+        /*
+         * A device being removed is not read: its memory is going away, and
+         * a read could meet it gone.  Its snapshot names the files, as for
+         * a device no longer there or no longer mounted.  When there is no
+         * snapshot yet, the live filesystem is the only source left.
+         */
+        if (slot && (removal || !d || !d->mountpoint[0]))
+                r = owners_inventory(slot, phys_start, phys_end, &owners, &src);
+        if (r < 0 && d && d->mountpoint[0])
+                r = owners_live(m, d, phys_start, phys_end, &owners, &src);
 
         inodes = calloc(owners.n ? owners.n : 1, sizeof(uint64_t));
-        for (size_t i = 0; i < owners.n; i++) {
+        for (size_t i = 0; r >= 0 && i < owners.n; i++) {
                 const struct owner *o = &owners.owners[i];
                 struct file_record f = {
                         .event_id = event_id,
                         .event = event,
                         .device = device,
-                        .phys_start = d->data_start + o->dev_offset,
-                        .phys_end = d->data_start + o->dev_offset + o->length - 1,
+                        .phys_start = src.data_start + o->dev_offset,
+                        .phys_end = src.data_start + o->dev_offset + o->length - 1,
                         .dev_offset = o->dev_offset,
                         .length = o->length,
                         .inode = o->owner,
                         .file_offset = o->file_offset,
                         .shared = o->flags & FMR_OF_SHARED,
+                        .inventory_usec = src.inventory_usec,
                 };
                 const struct inode_name *first;
                 size_t n = 0;
@@ -238,7 +277,7 @@ void affected_report(struct manager *m, uint64_t event_id, const char *event, co
                 if (o->kind == OWNER_FILE) {
                         if (inodes)
                                 inodes[n_inodes++] = o->owner;
-                        n = inode_index_lookup(&m->index, o->owner, &first);
+                        n = inode_index_lookup(src.names, o->owner, &first);
                 } else
                         f.metadata = fsmap_owner_name(o->owner, buf, sizeof(buf));
                 for (size_t k = 0; k < (n ? n : 1); k++) {
@@ -251,8 +290,8 @@ void affected_report(struct manager *m, uint64_t event_id, const char *event, co
                         if (o->kind == OWNER_FILE) {
                                 if (n == 0)
                                         path = strdup("(unnamed: deleted or not reachable)");
-                                else if (asprintf(&path, "%s/%s", strcmp(d->mountpoint, "/") == 0 ? "" : d->mountpoint,
-                                                  inode_index_path(&m->index, &first[k])) < 0)
+                                else if (asprintf(&path, "%s/%s", strcmp(src.mountpoint, "/") == 0 ? "" : src.mountpoint,
+                                                  inode_index_path(src.names, &first[k])) < 0)
                                         path = NULL;
                                 if (!path)
                                         continue;

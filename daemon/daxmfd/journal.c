@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <unistd.h>
 #include <stdio.h>
+#include <time.h>
 #include <systemd/sd-journal.h>
 
 #include "journal.h"
@@ -100,15 +101,24 @@ int journal_log_degraded(const char *reason) {
 }
 
 int journal_log_file(const struct file_record *f) {
+        char inventory[32] = "", note[64] = "";
         int r;
 
+        if (f->inventory_usec) {
+                time_t t = (time_t) (f->inventory_usec / 1000000);
+                struct tm tm;
+
+                snprintf(inventory, sizeof(inventory), "%" PRIu64, f->inventory_usec);
+                if (gmtime_r(&t, &tm))
+                        strftime(note, sizeof(note), " (from the inventory of %Y-%m-%d %H:%M:%S UTC)", &tm);
+        }
         r = journal_available();
         if (r >= 0) {
                 if (f->path)
                         r = sd_journal_send(
                         "MESSAGE_ID=" DAXMF_MESSAGE_FILE,
-                        "MESSAGE=%s on %s hits %s at offset 0x%" PRIx64 " (%" PRIu64 " bytes)%s", f->event, f->device,
-                        f->path, f->file_offset, f->length, f->shared ? ", shared (reflink)" : "",
+                        "MESSAGE=%s on %s hits %s at offset 0x%" PRIx64 " (%" PRIu64 " bytes)%s%s", f->event, f->device,
+                        f->path, f->file_offset, f->length, f->shared ? ", shared (reflink)" : "", note,
                         "PRIORITY=%d", LOG_LEVEL_ERR,
                         "DAXMF_EVENT_ID=%" PRIu64, f->event_id,
                         "DAXMF_EVENT=%s", f->event,
@@ -122,12 +132,14 @@ int journal_log_file(const struct file_record *f) {
                         "DAXMF_FILE_OFFSET=0x%" PRIx64, f->file_offset,
                         "DAXMF_LENGTH=%" PRIu64, f->length,
                         "DAXMF_SHARED=%d", f->shared,
+                        "DAXMF_SOURCE=%s", f->inventory_usec ? "inventory" : "live",
+                        "DAXMF_INVENTORY_USEC=%s", inventory,
                         NULL);
                 else
                         r = sd_journal_send(
                         "MESSAGE_ID=" DAXMF_MESSAGE_FILE,
-                        "MESSAGE=%s on %s hits filesystem metadata: %s (%" PRIu64 " bytes)", f->event, f->device,
-                        f->metadata, f->length,
+                        "MESSAGE=%s on %s hits filesystem metadata: %s (%" PRIu64 " bytes)%s", f->event, f->device,
+                        f->metadata, f->length, note,
                         "PRIORITY=%d", LOG_LEVEL_ERR,
                         "DAXMF_EVENT_ID=%" PRIu64, f->event_id,
                         "DAXMF_EVENT=%s", f->event,
@@ -138,11 +150,13 @@ int journal_log_file(const struct file_record *f) {
                         "DAXMF_SECTOR=%" PRIu64, f->dev_offset / 512,
                         "DAXMF_METADATA=%s", f->metadata,
                         "DAXMF_LENGTH=%" PRIu64, f->length,
+                        "DAXMF_SOURCE=%s", f->inventory_usec ? "inventory" : "live",
+                        "DAXMF_INVENTORY_USEC=%s", inventory,
                         NULL);
         }
         if (r < 0)
-                fprintf(stderr, "daxmfd: %s on %s hits %s at 0x%" PRIx64 "\n", f->event, f->device,
-                        f->path ? f->path : f->metadata, f->file_offset);
+                fprintf(stderr, "daxmfd: %s on %s hits %s at 0x%" PRIx64 "%s\n", f->event, f->device,
+                        f->path ? f->path : f->metadata, f->file_offset, note);
         return r;
 }
 

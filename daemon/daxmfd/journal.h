@@ -50,6 +50,7 @@ struct file_record {
         uint64_t file_offset;
         bool shared;
         const char *metadata;           /* what the metadata is, for non-files */
+        uint64_t inventory_usec;        /* 0: read from the live filesystem; else when the inventory was taken */
 };
 
 /* A process that maps an affected file or device. */

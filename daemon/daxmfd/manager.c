@@ -742,14 +742,17 @@ static int manager_refresh_topology(struct manager *m) {
         if (r < 0)
                 return log_error_errno(r, "cannot read the dax/pmem topology (libndctl): %s", strerror(-r));
         topology_done(&m->topology);
-        inode_index_done(&m->index);
-        free(m->index_mount);
+        /* Names are walked again at the next need: mounts may have moved. */
+        if (m->have_resolver)
+                resolver_done(&m->resolver);
+        m->have_resolver = false;
         m->topology = t;
         for (size_t i = 0; i < t.n; i++)
                 log_debug("topology: %s %s %s disk=%s dax=%s data 0x%" PRIx64 "+0x%" PRIx64 " mounted=%s",
                           t.devices[i].region, t.devices[i].namespace, t.devices[i].mode, t.devices[i].blockdev,
                           t.devices[i].dax, t.devices[i].data_start, t.devices[i].data_size,
                           t.devices[i].mountpoint);
+        inventories_topology_changed(m);
         return 0;
 }
 
@@ -906,6 +909,32 @@ static int on_topology_timer(sd_event_source *s, uint64_t usec, void *userdata) 
         return 0;
 }
 
+/* The kernel flags /proc/self/mountinfo with POLLPRI when a mount comes or goes. */
+static int on_mountinfo(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct manager *m = userdata;
+
+        if (m->topology_timer) {
+                (void) sd_event_source_set_time_relative(m->topology_timer, TOPOLOGY_SETTLE_USEC);
+                (void) sd_event_source_set_enabled(m->topology_timer, SD_EVENT_ONESHOT);
+        }
+        return 0;
+}
+
+static int manager_watch_mounts(struct manager *m) {
+        int fd, r;
+
+        fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(-errno, "cannot watch mounts: %s", strerror(errno));
+        r = sd_event_add_io(m->event, &m->mountinfo_source, fd, EPOLLPRI, on_mountinfo, m);
+        if (r < 0) {
+                close(fd);
+                return log_error_errno(r, "cannot watch mounts: %s", strerror(-r));
+        }
+        (void) sd_event_source_set_io_fd_own(m->mountinfo_source, true);
+        return 0;
+}
+
 static int manager_enumerate_disks(struct manager *m) {
         sd_device_enumerator *en = NULL;
         int r;
@@ -1042,6 +1071,7 @@ int manager_new(struct manager **ret, const char *config_path, const char *dropi
         if (!m)
                 return -ENOMEM;
         m->state_dir_fd = -1;
+        m->inventory_dir_fd = -1;
         m->next_event_id = 1;
         read_boot_id(m->boot_id);
         m->page_size = (uint64_t) sysconf(_SC_PAGESIZE);
@@ -1088,8 +1118,10 @@ struct manager *manager_free(struct manager *m) {
         daxmf_engine_done(&m->engine);
         removal_done(m);
         topology_done(&m->topology);
-        inode_index_done(&m->index);
-        free(m->index_mount);
+        if (m->have_resolver)
+                resolver_done(&m->resolver);
+        inventories_stop(m);
+        sd_event_source_disable_unref(m->mountinfo_source);
         free(m->ack_seqs);
         sd_event_unref(m->event);
         if (m->state_dir_fd >= 0)
@@ -1193,6 +1225,7 @@ int manager_start(struct manager *m) {
         sigaddset(&ss, SIGINT);
         sigaddset(&ss, SIGHUP);
         sigaddset(&ss, SIGUSR1);
+        sigaddset(&ss, SIGCHLD);        /* inventory builds, through sd_event_add_child() */
         sigprocmask(SIG_BLOCK, &ss, NULL);
         if ((r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL)) < 0 ||
             (r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL)) < 0 ||
@@ -1248,6 +1281,8 @@ int manager_start(struct manager *m) {
         if (r < 0)
                 return log_error_errno(r, "cannot watch udev events: %s", strerror(-r));
 
+        (void) inventories_start(m);
+        (void) manager_watch_mounts(m);
         (void) manager_refresh_topology(m);
         (void) manager_enumerate_disks(m);
         r = manager_arm_rescan(m);

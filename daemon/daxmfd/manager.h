@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <systemd/sd-device.h>
 #include <systemd/sd-event.h>
 
@@ -12,7 +13,8 @@
 #include "rangeset.h"
 #include "removal.h"
 #include "topology.h"
-#include "inode-index.h"
+#include "inventories.h"
+#include "resolver.h"
 
 /* A pmem block device whose badblocks are watched. */
 struct pmem_disk {
@@ -67,9 +69,19 @@ struct manager {
 
         struct daxmf_topology topology;         /* libndctl/libdaxctl, refreshed on udev events */
         sd_event_source *topology_timer;        /* reads it once a burst of events is over */
-        struct inode_index index;               /* affected.c: names of one filesystem, cached */
-        char *index_mount;
-        uint64_t index_built_usec;
+        sd_event_source *mountinfo_source;      /* mounts come and go: read the topology again */
+        struct resolver resolver;               /* affected.c: one filesystem's names, cached */
+        bool have_resolver;
+
+        /* inventories.c: snapshots of the mounted DAX filesystems */
+        struct inventory_slot *inventories;
+        size_t n_inventories;
+        int inventory_dir_fd;
+        pid_t inventory_child;                  /* the build running, 0 when none */
+        sd_event_source *inventory_child_source;
+        char inventory_building[64];
+        uint64_t inventory_building_start, inventory_building_end;
+        sd_event_source *inventory_timer;
         struct {
                 uint64_t removal_id, event_id;
         } removal_events[16];                   /* a removal's event id, from PENDING to REMOVAL */

@@ -23,6 +23,7 @@ void daxmf_config_defaults(struct daxmf_config *c) {
                 .batch_pages = 512,
                 .max_in_flight = 4,
                 .removal_timeout_usec = 5 * USEC_PER_SEC,
+                .inventory_refresh_usec = 300 * USEC_PER_SEC,
         };
 }
 
@@ -154,6 +155,7 @@ static const struct setting {
         { "Engine", "BatchPages", set_pages, offsetof(struct daxmf_config, batch_pages) },
         { "Engine", "MaxInFlight", set_in_flight, offsetof(struct daxmf_config, max_in_flight) },
         { "Removal", "TimeoutSec", set_positive_timespan, offsetof(struct daxmf_config, removal_timeout_usec) },
+        { "Inventory", "RefreshSec", set_timespan, offsetof(struct daxmf_config, inventory_refresh_usec) },
 };
 
 static bool known_section(const char *s) {

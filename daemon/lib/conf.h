@@ -19,6 +19,7 @@ struct daxmf_config {
         uint64_t batch_pages;           /* pages per request to the module */
         unsigned max_in_flight;         /* requests outstanding at once */
         uint64_t removal_timeout_usec;  /* how long the module waits for us */
+        uint64_t inventory_refresh_usec; /* snapshot of each DAX filesystem; 0 = on mount and udev only */
 };
 
 /* Called for every problem found in a file; the value concerned keeps its default. */

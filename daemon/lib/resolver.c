@@ -4,23 +4,43 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
-#include <linux/fiemap.h>
-#include <linux/fs.h>
+#include <linux/fsmap.h>
 
 #include "fsmap.h"
 #include "macro.h"
 #include "rangeset.h"
 #include "resolver.h"
 
+/* A walk younger than this is not repeated for a missing name: the answer would be the same. */
+#define RESOLVER_RETRY_AGE_USEC (1000 * 1000)
+
+static uint64_t monotonic_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
 void owner_list_done(struct owner_list *l) {
         free(l->owners);
         *l = (struct owner_list) {};
 }
 
-static int add(struct owner_list *l, const struct owner *o) {
+int owner_list_add_extent(struct owner_list *l, const struct extent *e) {
+        struct owner o = {
+                .owner = e->owner,
+                .dev_offset = e->dev_offset,
+                .length = e->length,
+                .file_offset = e->file_offset,
+                .flags = e->flags & ~(uint32_t) (FMR_OF_SPECIAL_OWNER | FMR_OF_LAST),
+        };
+
+        if (!(e->flags & FMR_OF_SPECIAL_OWNER))
+                o.kind = OWNER_FILE;
+        else
+                o.kind = e->owner == FMR_OWN_FREE ? OWNER_FREE : OWNER_METADATA;
         if (l->n == l->allocated) {
                 size_t a = l->allocated ? l->allocated * 2 : 64;
                 struct owner *n = reallocarray(l->owners, a, sizeof(*n));
@@ -30,146 +50,155 @@ static int add(struct owner_list *l, const struct owner *o) {
                 l->owners = n;
                 l->allocated = a;
         }
-        l->owners[l->n++] = *o;
+        l->owners[l->n++] = o;
         return 0;
 }
 
-struct walk_state {
-        uint64_t start, end;
-        struct owner_list *list;
-        struct owner_list unknown;      /* file data GETFSMAP could not attribute */
-        struct daxmf_rangeset covered;  /* bytes some record spoke of */
+bool owner_list_has_unnamed(const struct owner_list *l, const struct inode_index *idx) {
+        const struct inode_name *first;
+
+        for (size_t i = 0; i < l->n; i++)
+                if (l->owners[i].kind == OWNER_FILE && inode_index_lookup(idx, l->owners[i].owner, &first) == 0)
+                        return true;
+        return false;
+}
+
+int resolver_open(struct resolver *r, const char *mountpoint, uint64_t max_age_usec) {
+        *r = (struct resolver) { .fd = -1, .max_age_usec = max_age_usec };
+        r->mountpoint = strdup(mountpoint);
+        if (!r->mountpoint)
+                return -ENOMEM;
+        r->fd = open(mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (r->fd < 0) {
+                int e = -errno;
+
+                resolver_done(r);
+                return e;
+        }
+        return 0;
+}
+
+void resolver_forget(struct resolver *r) {
+        inode_index_done(&r->names);
+        extent_map_done(&r->file_extents);
+        r->names_usec = 0;
+        r->have_file_extents = false;
+}
+
+void resolver_done(struct resolver *r) {
+        resolver_forget(r);
+        if (r->fd >= 0)
+                close(r->fd);
+        free(r->mountpoint);
+        *r = (struct resolver) { .fd = -1 };
+}
+
+static int ensure_names(struct resolver *r) {
+        int k;
+
+        if (r->names_usec && (!r->max_age_usec || monotonic_usec() - r->names_usec < r->max_age_usec))
+                return 0;
+        resolver_forget(r);
+        k = inode_index_build(&r->names, r->mountpoint);
+        if (k < 0)
+                return k;
+        r->names_usec = monotonic_usec();
+        r->walks++;
+        return 0;
+}
+
+static int ensure_file_extents(struct resolver *r) {
+        int k;
+
+        if (r->have_file_extents)
+                return 0;
+        k = extent_map_add_fiemap(&r->file_extents, r->fd, &r->names, NULL);
+        if (k >= 0)
+                k = extent_map_seal(&r->file_extents);
+        if (k < 0) {
+                extent_map_done(&r->file_extents);
+                return k;
+        }
+        r->have_file_extents = true;
+        return 0;
+}
+
+struct fill {
+        struct extent_map *map;
+        struct daxmf_rangeset *explained;
 };
 
-static int on_record(const struct fsmap *rec, void *userdata) {
-        struct walk_state *w = userdata;
-        uint64_t lo = rec->fmr_physical > w->start ? rec->fmr_physical : w->start;
-        uint64_t hi = rec->fmr_physical + rec->fmr_length < w->end ? rec->fmr_physical + rec->fmr_length : w->end;
-        struct owner o = {
-                .owner = rec->fmr_owner,
-                .dev_offset = lo,
-                .length = hi - lo,
-                .flags = rec->fmr_flags & ~(uint32_t) (FMR_OF_SPECIAL_OWNER | FMR_OF_LAST),
-        };
-        int r;
+static int add_explained(const struct extent *e, void *userdata) {
+        struct fill *f = userdata;
+        int k;
 
-        r = rangeset_add(&w->covered, lo, hi);
-        if (r < 0)
-                return r;
-
-        if (fsmap_is_file(rec)) {
-                o.kind = OWNER_FILE;
-                /* Block-map blocks and attribute forks have no file offset to speak of. */
-                o.file_offset = rec->fmr_flags & (FMR_OF_EXTENT_MAP | FMR_OF_ATTR_FORK) ? 0 :
-                                rec->fmr_offset + (lo - rec->fmr_physical);
-        } else if (rec->fmr_owner == FMR_OWN_FREE)
-                o.kind = OWNER_FREE;
-        else if (rec->fmr_owner == FMR_OWN_UNKNOWN)
-                return add(&w->unknown, &o);
-        else
-                o.kind = OWNER_METADATA;
-        return add(w->list, &o);
+        k = rangeset_add(f->explained, e->dev_offset, e->dev_offset + e->length);
+        return k < 0 ? k : extent_map_add(f->map, e);
 }
 
-/* Which files' extents (FIEMAP) overlap [lo, hi): for filesystems without a reverse map of file data. */
-static int fiemap_owners(int mount_fd, const struct inode_index *idx, uint64_t lo, uint64_t hi,
-                         struct owner_list *list) {
-        enum { EXTENTS = 256 };
-        _cleanup_free_ struct fiemap *fm = NULL;
-        uint64_t last_ino = 0;
-        int r;
+static int add_owner(const struct extent *e, void *userdata) {
+        return owner_list_add_extent(userdata, e);
+}
 
-        fm = malloc(sizeof(*fm) + EXTENTS * sizeof(struct fiemap_extent));
-        if (!fm)
-                return -ENOMEM;
-        for (size_t i = 0; i < idx->n; i++) {
-                const struct inode_name *e = &idx->entries[i];
-                uint64_t next = 0;
-                int fd;
+static int query_once(struct resolver *r, uint64_t start, uint64_t end, struct owner_list *ret, bool *ret_incomplete) {
+        _cleanup_(extent_map_done) struct extent_map map = {};
+        _cleanup_(rangeset_done) struct daxmf_rangeset unknown = {};
+        int k;
 
-                /* One look per inode, through its first name. */
-                if (i > 0 && e->ino == last_ino)
-                        continue;
-                last_ino = e->ino;
-                if (!inode_index_path(idx, e)[0])
-                        continue;
-                fd = openat(mount_fd, inode_index_path(idx, e), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-                if (fd < 0)
-                        continue;
-                for (;;) {
-                        memset(fm, 0, sizeof(*fm));
-                        fm->fm_start = next;
-                        fm->fm_length = FIEMAP_MAX_OFFSET - next;
-                        fm->fm_extent_count = EXTENTS;
-                        if (ioctl(fd, FS_IOC_FIEMAP, fm) < 0 || fm->fm_mapped_extents == 0)
-                                break;
-                        for (uint32_t k = 0; k < fm->fm_mapped_extents; k++) {
-                                const struct fiemap_extent *x = &fm->fm_extents[k];
-                                uint64_t a = x->fe_physical > lo ? x->fe_physical : lo;
-                                uint64_t b = x->fe_physical + x->fe_length < hi ? x->fe_physical + x->fe_length : hi;
-                                struct owner o = {
-                                        .kind = OWNER_FILE,
-                                        .owner = e->ino,
-                                        .dev_offset = a,
-                                        .length = b - a,
-                                        .file_offset = x->fe_logical + (a - x->fe_physical),
-                                        .flags = (x->fe_flags & FIEMAP_EXTENT_UNWRITTEN ? FMR_OF_PREALLOC : 0) |
-                                                 (x->fe_flags & FIEMAP_EXTENT_SHARED ? FMR_OF_SHARED : 0),
-                                };
+        *ret_incomplete = false;
+        k = ensure_names(r);
+        if (k < 0)
+                return k;
+        k = extent_map_add_fsmap(&map, r->fd, start, end, true, &unknown);
+        /* No reverse map at all: every byte's owner comes from the files. */
+        if (k == -ENOTTY || k == -EOPNOTSUPP)
+                k = rangeset_add(&unknown, start, end);
+        if (k < 0)
+                return k;
+        if (unknown.n > 0) {
+                _cleanup_(rangeset_done) struct daxmf_rangeset explained = {};
+                struct fill f = { .map = &map, .explained = &explained };
 
-                                if (a < b && !(x->fe_flags & (FIEMAP_EXTENT_UNKNOWN | FIEMAP_EXTENT_DELALLOC))) {
-                                        r = add(list, &o);
-                                        if (r < 0) {
-                                                close(fd);
-                                                return r;
-                                        }
-                                }
-                                next = x->fe_logical + x->fe_length;
-                        }
-                        if (fm->fm_extents[fm->fm_mapped_extents - 1].fe_flags & FIEMAP_EXTENT_LAST)
-                                break;
+                k = ensure_file_extents(r);
+                for (size_t i = 0; k >= 0 && i < unknown.n; i++)
+                        k = extent_map_lookup(&r->file_extents, unknown.ranges[i].start, unknown.ranges[i].end,
+                                              add_explained, &f);
+                if (k >= 0)
+                        k = rangeset_remove_set(&unknown, &explained);
+                /* Still nobody: say so, rather than leave the bytes out. */
+                for (size_t i = 0; k >= 0 && i < unknown.n; i++) {
+                        *ret_incomplete = true;
+                        k = extent_map_add(&map, &(struct extent) {
+                                .dev_offset = unknown.ranges[i].start,
+                                .length = unknown.ranges[i].end - unknown.ranges[i].start,
+                                .owner = FMR_OWN_UNKNOWN,
+                                .flags = FMR_OF_SPECIAL_OWNER,
+                        });
                 }
-                close(fd);
+                if (k < 0)
+                        return k;
         }
-        return 0;
+        k = extent_map_seal(&map);
+        if (k >= 0)
+                k = extent_map_lookup(&map, start, end, add_owner, ret);
+        if (k >= 0 && owner_list_has_unnamed(ret, &r->names))
+                *ret_incomplete = true;
+        return k;
 }
 
-int resolve_owners(int fd, const struct inode_index *idx, uint64_t start, uint64_t end, struct owner_list *ret) {
-        struct walk_state w = { .start = start, .end = end, .list = ret };
-        int r;
+int resolver_query(struct resolver *r, uint64_t start, uint64_t end, struct owner_list *ret) {
+        bool incomplete;
+        int k;
 
         *ret = (struct owner_list) {};
-        r = fsmap_walk(fd, start, end, on_record, &w);
-        /* ext4 leaves file data out of its map altogether: what nobody spoke of is unknown too. */
-        if (r >= 0) {
-                _cleanup_(rangeset_done) struct daxmf_rangeset gaps = {};
-
-                r = rangeset_add(&gaps, start, end);
-                if (r >= 0)
-                        r = rangeset_remove_set(&gaps, &w.covered);
-                for (size_t i = 0; r >= 0 && i < gaps.n; i++)
-                        r = add(&w.unknown, &(struct owner) {
-                                .owner = FMR_OWN_UNKNOWN,
-                                .dev_offset = gaps.ranges[i].start,
-                                .length = gaps.ranges[i].end - gaps.ranges[i].start,
-                        });
-        }
-        for (size_t i = 0; r >= 0 && i < w.unknown.n; i++) {
-                size_t before = ret->n;
-                const struct owner *u = &w.unknown.owners[i];
-
-                r = idx ? fiemap_owners(fd, idx, u->dev_offset, u->dev_offset + u->length, ret) : 0;
-                /* Still nobody: say so, rather than leave the bytes out. */
-                if (r >= 0 && ret->n == before) {
-                        struct owner o = *u;
-
-                        o.kind = OWNER_METADATA;
-                        r = add(ret, &o);
-                }
-        }
-        owner_list_done(&w.unknown);
-        rangeset_done(&w.covered);
-        if (r < 0)
+        k = query_once(r, start, end, ret, &incomplete);
+        /* A file created since the walk: walk again, once. */
+        if (k >= 0 && incomplete && monotonic_usec() - r->names_usec >= RESOLVER_RETRY_AGE_USEC) {
                 owner_list_done(ret);
-        return r;
+                resolver_forget(r);
+                k = query_once(r, start, end, ret, &incomplete);
+        }
+        if (k < 0)
+                owner_list_done(ret);
+        return k;
 }

@@ -5,14 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "extent-map.h"
 #include "inode-index.h"
 
 /*
  * Who owns the bytes [start, end) of a mounted filesystem's device: files
  * (every reflink sharer is its own owner), filesystem metadata, free space.
  * From FS_IOC_GETFSMAP (XFS with rmapbt names every owner); where it names
- * none for file data (ext4: "unknown owner"), each file's extents
- * (FIEMAP) are asked instead.
+ * none for file data (ext4, XFS without rmapbt: "unknown owner" or no
+ * record at all), from every file's extents (FIEMAP), gathered once.
  */
 enum owner_kind {
         OWNER_FILE,
@@ -35,6 +36,30 @@ struct owner_list {
 };
 
 void owner_list_done(struct owner_list *l);
+/* Append an extent map entry as an owner. */
+int owner_list_add_extent(struct owner_list *l, const struct extent *e);
+/* Whether some file owner has no name in idx. */
+bool owner_list_has_unnamed(const struct owner_list *l, const struct inode_index *idx);
 
-/* fd: any open file or directory of the filesystem; idx: its names (for the FIEMAP fallback). */
-int resolve_owners(int fd, const struct inode_index *idx, uint64_t start, uint64_t end, struct owner_list *ret);
+struct resolver {
+        int fd;                         /* the mount point */
+        char *mountpoint;
+        uint64_t max_age_usec;          /* names older than this are walked again; 0: kept */
+        struct inode_index names;
+        uint64_t names_usec;            /* CLOCK_MONOTONIC of the walk; 0: none yet */
+        struct extent_map file_extents; /* FIEMAP of every file, when GETFSMAP lacks owners */
+        bool have_file_extents;
+        uint64_t walks;                 /* how many times names were walked */
+};
+
+int resolver_open(struct resolver *r, const char *mountpoint, uint64_t max_age_usec);
+void resolver_done(struct resolver *r);
+/* Walk the names (and file extents) again at the next need. */
+void resolver_forget(struct resolver *r);
+/*
+ * The owners of [start, end), in device order, names in r->names.  A file
+ * without a name, or bytes nobody owns, make one fresh walk (when the last
+ * is older than a second): a file created since.  Bytes still unexplained
+ * are reported as metadata of unknown owner, never left out.
+ */
+int resolver_query(struct resolver *r, uint64_t start, uint64_t end, struct owner_list *ret);

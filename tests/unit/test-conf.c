@@ -47,6 +47,7 @@ static void test_defaults(void **state) {
         assert_int_equal(c.batch_pages, 512);
         assert_int_equal(c.max_in_flight, 4);
         assert_int_equal(c.removal_timeout_usec, 5 * 1000000ULL);
+        assert_int_equal(c.inventory_refresh_usec, 300 * 1000000ULL);
 }
 
 static void test_good_file(void **state) {
@@ -67,7 +68,9 @@ static void test_good_file(void **state) {
                 "BatchPages=0x100\n"
                 "MaxInFlight=8\n"
                 "[Removal]\n"
-                "TimeoutSec=2min\n", &w), 0);
+                "TimeoutSec=2min\n"
+                "[Inventory]\n"
+                "RefreshSec=0\n", &w), 0);
         assert_int_equal(w.n, 0);
         assert_int_equal(c.on_poison, DAXMF_ACTION_LOG);
         assert_int_equal(c.on_removal, DAXMF_ACTION_FAIL);
@@ -75,6 +78,7 @@ static void test_good_file(void **state) {
         assert_int_equal(c.batch_pages, 256);
         assert_int_equal(c.max_in_flight, 8);
         assert_int_equal(c.removal_timeout_usec, 120 * 1000000ULL);
+        assert_int_equal(c.inventory_refresh_usec, 0);
 }
 
 static void test_bad_values_keep_defaults(void **state) {

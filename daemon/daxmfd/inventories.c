@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "inventories.h"
+#include "log.h"
+#include "macro.h"
+#include "manager.h"
+
+#define INVENTORY_SUBDIR "inventory"
+/* A build that failed is tried again after this long (or at the next topology change that moves it). */
+#define INVENTORY_RETRY_USEC (60 * UINT64_C(1000000))
+
+static uint64_t realtime_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static const char *device_key(const struct daxmf_device *d) {
+        return d->namespace[0] ? d->namespace : d->blockdev;
+}
+
+static struct inventory_slot *slot_find(struct manager *m, const char *name) {
+        for (size_t i = 0; i < m->n_inventories; i++)
+                if (strcmp(m->inventories[i].name, name) == 0)
+                        return &m->inventories[i];
+        return NULL;
+}
+
+static struct inventory_slot *slot_get(struct manager *m, const char *name) {
+        struct inventory_slot *s = slot_find(m, name), *n;
+
+        if (s)
+                return s;
+        n = reallocarray(m->inventories, m->n_inventories + 1, sizeof(*n));
+        if (!n)
+                return NULL;
+        m->inventories = n;
+        s = &m->inventories[m->n_inventories++];
+        *s = (struct inventory_slot) {};
+        snprintf(s->name, sizeof(s->name), "%s", name);
+        return s;
+}
+
+static void slot_describe(const struct inventory_slot *s, const char *verb) {
+        const struct inventory_header *h = &s->inv.header;
+
+        log_info("inventory of %s (%s on %s, %s) %s: %" PRIu64 " files, %" PRIu64 " extents, %" PRIu64
+                 " names, taken in %" PRIu64 " ms", s->name, h->disk, h->mountpoint, h->fstype, verb,
+                 inventory_files(&s->inv), h->n_extents ? h->n_extents : (uint64_t) s->inv.extents.n,
+                 h->n_names ? h->n_names : (uint64_t) s->inv.names.n, h->build_usec / 1000);
+}
+
+/* Load <name>.inv into its slot; a file that does not check out is kept aside as .corrupt. */
+static int slot_load(struct manager *m, const char *file, struct inventory_slot **ret) {
+        struct inventory inv;
+        struct inventory_slot *s;
+        const char *reason;
+        char name[64];
+        size_t len = strlen(file);
+        int r;
+
+        if (len <= 4 || len - 4 >= sizeof(name))
+                return -EINVAL;
+        memcpy(name, file, len - 4);
+        name[len - 4] = '\0';
+        r = inventory_load(m->inventory_dir_fd, file, &inv, &reason);
+        if (r == -EBADMSG) {
+                _cleanup_free_ char *corrupt = NULL;
+
+                log_warning("inventory %s/%s refused: %s; kept as %s.corrupt, taken again when mounted",
+                            INVENTORY_SUBDIR, file, reason, file);
+                if (asprintf(&corrupt, "%s.corrupt", file) >= 0)
+                        (void) renameat(m->inventory_dir_fd, file, m->inventory_dir_fd, corrupt);
+                return r;
+        }
+        if (r < 0)
+                return log_error_errno(r, "cannot read inventory %s: %s", file, strerror(-r));
+        s = slot_get(m, name);
+        if (!s) {
+                inventory_done(&inv);
+                return -ENOMEM;
+        }
+        if (s->loaded)
+                inventory_done(&s->inv);
+        s->inv = inv;
+        s->loaded = true;
+        *ret = s;
+        return 0;
+}
+
+/* Whether d's filesystem needs a (new) snapshot now. */
+static bool needs_build(struct manager *m, const struct daxmf_device *d) {
+        const struct inventory_slot *s;
+        uint64_t now = now_usec();
+
+        if (!d->mountpoint[0] || !d->blockdev[0])
+                return false;
+        s = slot_find(m, device_key(d));
+        if (!s)
+                return true;
+        if (s->last_error && now - s->attempt_usec < INVENTORY_RETRY_USEC)
+                return false;
+        if (!s->loaded)
+                return true;
+        /* Mounted elsewhere, another disk or another place: not the same filesystem view. */
+        if (strcmp(s->inv.header.mountpoint, d->mountpoint) != 0 || s->inv.header.major != d->major ||
+            s->inv.header.minor != d->minor || s->inv.header.data_start != d->data_start ||
+            s->inv.header.data_size != d->data_size)
+                return true;
+        return m->config.inventory_refresh_usec &&
+               realtime_usec() - s->inv.header.built_realtime_usec >= m->config.inventory_refresh_usec;
+}
+
+/* In the child: take the snapshot and write it; the exit status is the errno. */
+_Noreturn static void child_build(struct manager *m, const struct daxmf_device *d) {
+        struct inventory inv;
+        char file[80];
+        int r;
+
+        r = inventory_build(&inv, d->mountpoint);
+        if (r >= 0) {
+                snprintf(inv.header.device, sizeof(inv.header.device), "%s", device_key(d));
+                snprintf(inv.header.disk, sizeof(inv.header.disk), "%s", d->blockdev);
+                snprintf(inv.header.fstype, sizeof(inv.header.fstype), "%s", d->fstype);
+                inv.header.data_start = d->data_start;
+                inv.header.data_size = d->data_size;
+                snprintf(file, sizeof(file), "%s.inv", device_key(d));
+                r = inventory_save(m->inventory_dir_fd, file, &inv);
+        }
+        _exit(r < 0 ? (-r & 0xff) : 0);
+}
+
+static int on_child(sd_event_source *source, const siginfo_t *si, void *userdata) {
+        struct manager *m = userdata;
+        struct inventory_slot *s = slot_find(m, m->inventory_building);
+        char file[80];
+        int error;
+
+        m->inventory_child_source = sd_event_source_disable_unref(m->inventory_child_source);
+        m->inventory_child = 0;
+        if (si->si_code == CLD_EXITED && si->si_status == 0) {
+                snprintf(file, sizeof(file), "%s.inv", m->inventory_building);
+                if (slot_load(m, file, &s) >= 0) {
+                        s->last_error = 0;
+                        slot_describe(s, "taken");
+                }
+        } else {
+                error = si->si_code == CLD_EXITED ? si->si_status : EINTR;
+                if (s)
+                        s->last_error = error;
+                if (si->si_code == CLD_EXITED)
+                        log_warning("cannot take the inventory of %s: %s; tried again in %" PRIu64 " s",
+                                    m->inventory_building, strerror(error), INVENTORY_RETRY_USEC / 1000000);
+                else
+                        log_info("inventory of %s not taken: its build was stopped", m->inventory_building);
+        }
+        m->inventory_building[0] = '\0';
+        inventories_topology_changed(m);
+        return 0;
+}
+
+static int build_start(struct manager *m, const struct daxmf_device *d) {
+        struct inventory_slot *s = slot_get(m, device_key(d));
+        pid_t pid;
+        int r;
+
+        if (!s)
+                return -ENOMEM;
+        s->attempt_usec = now_usec();
+        s->last_error = 0;
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(-errno, "cannot start an inventory build: %s", strerror(errno));
+        if (pid == 0)
+                child_build(m, d);
+        m->inventory_child = pid;
+        snprintf(m->inventory_building, sizeof(m->inventory_building), "%s", device_key(d));
+        m->inventory_building_start = d->data_start;
+        m->inventory_building_end = d->data_start + d->data_size;
+        r = sd_event_add_child(m->event, &m->inventory_child_source, pid, WEXITED, on_child, m);
+        if (r < 0) {
+                /* Nobody would reap it: stop it now. */
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                m->inventory_child = 0;
+                m->inventory_building[0] = '\0';
+                return log_error_errno(r, "cannot watch the inventory build: %s", strerror(-r));
+        }
+        log_debug("taking the inventory of %s (%s on %s), pid %d", device_key(d), d->blockdev, d->mountpoint,
+                  (int) pid);
+        return 0;
+}
+
+void inventories_topology_changed(struct manager *m) {
+        if (m->inventory_dir_fd < 0 || m->inventory_child > 0)
+                return;
+        /* Not while an unbind waits for us: its filesystem is going, and reads of it could stall. */
+        if (m->n_removal_waits > 0)
+                return;
+        for (size_t i = 0; i < m->topology.n; i++)
+                if (needs_build(m, &m->topology.devices[i])) {
+                        (void) build_start(m, &m->topology.devices[i]);
+                        return;
+                }
+}
+
+void inventories_device_going(struct manager *m, uint64_t phys_start, uint64_t phys_end) {
+        if (m->inventory_child <= 0 || m->inventory_building_end <= phys_start || m->inventory_building_start >= phys_end)
+                return;
+        log_info("stopping the inventory build of %s: the device is being removed", m->inventory_building);
+        (void) kill(m->inventory_child, SIGKILL);
+}
+
+const struct inventory_slot *inventories_find_phys(const struct manager *m, uint64_t phys) {
+        for (size_t i = 0; i < m->n_inventories; i++) {
+                const struct inventory_slot *s = &m->inventories[i];
+
+                if (s->loaded && phys >= s->inv.header.data_start &&
+                    phys - s->inv.header.data_start < s->inv.header.data_size)
+                        return s;
+        }
+        return NULL;
+}
+
+static int on_refresh_timer(sd_event_source *source, uint64_t usec, void *userdata) {
+        struct manager *m = userdata;
+
+        inventories_topology_changed(m);
+        (void) sd_event_source_set_time_relative(source, m->config.inventory_refresh_usec);
+        return 0;
+}
+
+int inventories_start(struct manager *m) {
+        _cleanup_free_ struct dirent **entries = NULL;
+        int n, r;
+
+        m->inventory_dir_fd = -1;
+        (void) mkdirat(m->state_dir_fd, INVENTORY_SUBDIR, 0700);
+        m->inventory_dir_fd = openat(m->state_dir_fd, INVENTORY_SUBDIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (m->inventory_dir_fd < 0)
+                return log_error_errno(-errno, "cannot open the inventory directory: %s; files on a removed "
+                                       "device cannot be named", strerror(errno));
+        n = scandirat(m->inventory_dir_fd, ".", &entries, NULL, alphasort);
+        for (int i = 0; i < n; i++) {
+                size_t len = strlen(entries[i]->d_name);
+                struct inventory_slot *s;
+
+                if (len > 4 && strcmp(entries[i]->d_name + len - 4, ".inv") == 0 &&
+                    slot_load(m, entries[i]->d_name, &s) >= 0)
+                        slot_describe(s, "loaded");
+                /* A temporary file of a build that was cut short. */
+                if (entries[i]->d_name[0] == '.' && len > 4 && strcmp(entries[i]->d_name + len - 4, ".tmp") == 0)
+                        (void) unlinkat(m->inventory_dir_fd, entries[i]->d_name, 0);
+                free(entries[i]);
+        }
+        if (m->config.inventory_refresh_usec) {
+                r = sd_event_add_time_relative(m->event, &m->inventory_timer, CLOCK_MONOTONIC,
+                                               m->config.inventory_refresh_usec, 0, on_refresh_timer, m);
+                if (r >= 0)
+                        (void) sd_event_source_set_enabled(m->inventory_timer, SD_EVENT_ON);
+        }
+        return 0;
+}
+
+void inventories_stop(struct manager *m) {
+        if (m->inventory_child > 0) {
+                (void) kill(m->inventory_child, SIGKILL);
+                (void) waitpid(m->inventory_child, NULL, 0);
+                m->inventory_child = 0;
+        }
+        m->inventory_child_source = sd_event_source_disable_unref(m->inventory_child_source);
+        m->inventory_timer = sd_event_source_disable_unref(m->inventory_timer);
+        for (size_t i = 0; i < m->n_inventories; i++)
+                if (m->inventories[i].loaded)
+                        inventory_done(&m->inventories[i].inv);
+        free(m->inventories);
+        m->inventories = NULL;
+        m->n_inventories = 0;
+        if (m->inventory_dir_fd >= 0)
+                close(m->inventory_dir_fd);
+        m->inventory_dir_fd = -1;
+}
