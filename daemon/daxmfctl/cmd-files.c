@@ -127,8 +127,22 @@ static const struct inode_index *source_names(const struct source *s) {
         return s->have_live ? &s->live.names : &s->snapshot.names;
 }
 
-static int source_query(struct source *s, uint64_t start, uint64_t end, struct owner_list *ret) {
-        return s->have_live ? resolver_query(&s->live, start, end, ret) : inventory_lookup(&s->snapshot, start, end, ret);
+/* results[i]: the owners of ranges[i]. */
+static int source_query(struct source *s, const struct range_list *ranges, struct owner_list *results) {
+        int r = 0;
+
+        if (s->have_live)
+                return resolver_query_many(&s->live, ranges->ranges, ranges->n, results);
+        for (size_t i = 0; r >= 0 && i < ranges->n; i++)
+                r = inventory_lookup(&s->snapshot, ranges->ranges[i].offset,
+                                     ranges->ranges[i].offset + ranges->ranges[i].length, &results[i]);
+        return r;
+}
+
+static void results_free(struct owner_list *results, size_t n) {
+        for (size_t i = 0; results && i < n; i++)
+                owner_list_done(&results[i]);
+        free(results);
 }
 
 /* The snapshot of DEVICE; a clear error when there is none. */
@@ -223,6 +237,7 @@ int daxmfctl_files(const struct daxmfctl_args *args) {
         _cleanup_(range_list_done) struct range_list ranges = {};
         _cleanup_(source_done) struct source s = {};
         struct json_object *doc = NULL, *list = NULL;
+        struct owner_list *results;
         int r;
 
         r = read_ranges(args, &ranges);
@@ -231,6 +246,14 @@ int daxmfctl_files(const struct daxmfctl_args *args) {
         r = open_source(args, &s);
         if (r != 0)
                 return r;
+        results = calloc(ranges.n ? ranges.n : 1, sizeof(*results));
+        if (!results)
+                return daxmfctl_fail("files", args->json, -ENOMEM, "out of memory");
+        r = source_query(&s, &ranges, results);
+        if (r < 0) {
+                results_free(results, ranges.n);
+                return lookup_error(args, &s, r);
+        }
 
         if (args->json) {
                 doc = json_object_new_object();
@@ -257,28 +280,24 @@ int daxmfctl_files(const struct daxmfctl_args *args) {
         }
 
         for (size_t i = 0; i < ranges.n; i++) {
-                _cleanup_(owner_list_done) struct owner_list owners = {};
+                const struct owner_list *owners = &results[i];
                 const struct byte_range *b = &ranges.ranges[i];
 
-                r = source_query(&s, b->offset, b->offset + b->length, &owners);
-                if (r < 0) {
-                        json_object_put(doc);
-                        return lookup_error(args, &s, r);
-                }
                 if (list) {
                         struct json_object *o = json_object_new_object();
 
                         json_object_object_add(o, "offset", json_object_new_uint64(b->offset));
                         json_object_object_add(o, "length", json_object_new_uint64(b->length));
-                        json_object_object_add(o, "owners", owners_json(&owners, source_names(&s)));
+                        json_object_object_add(o, "owners", owners_json(owners, source_names(&s)));
                         json_object_array_add(list, o);
                 } else if (doc) {
                         json_object_object_add(doc, "offset", json_object_new_uint64(b->offset));
                         json_object_object_add(doc, "length", json_object_new_uint64(b->length));
-                        json_object_object_add(doc, "owners", owners_json(&owners, source_names(&s)));
+                        json_object_object_add(doc, "owners", owners_json(owners, source_names(&s)));
                 } else
-                        print_range(&s, &owners, b->offset, b->length);
+                        print_range(&s, owners, b->offset, b->length);
         }
+        results_free(results, ranges.n);
         if (doc)
                 daxmfctl_print_json(doc);
         return EXIT_SUCCESS;

@@ -5,27 +5,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "fsmap.h"
 #include "macro.h"
 
-/* Records per call: 32 KiB of buffer. */
+/*
+ * Records per call: few at first (a bad range is small, and the kernel
+ * allocates and clears room for as many records as asked), many after.
+ */
+#define FSMAP_FIRST_BATCH 32
 #define FSMAP_BATCH 512
 
 int fsmap_walk(int fd, uint64_t start, uint64_t end, int (*cb)(const struct fsmap *rec, void *userdata),
                void *userdata) {
         _cleanup_free_ struct fsmap_head *head = NULL;
+        struct stat st;
         int r;
 
         if (start >= end)
                 return 0;
+        if (fstat(fd, &st) < 0)
+                return -errno;
         head = calloc(1, fsmap_sizeof(FSMAP_BATCH));
         if (!head)
                 return -ENOMEM;
-        head->fmh_count = FSMAP_BATCH;
-        /* Every device of the filesystem, from start to end - 1. */
+        head->fmh_count = FSMAP_FIRST_BATCH;
+        /*
+         * The data device only, from start to end - 1.  Both keys name it: a
+         * low key of another device makes XFS and ext4 start that device
+         * from 0, and a high key of another device never limits it, so each
+         * call would walk the whole map.  The kernel encodes fmr_device as
+         * stat() does st_dev.
+         */
+        head->fmh_keys[0].fmr_device = (uint32_t) st.st_dev;
         head->fmh_keys[0].fmr_physical = start;
-        head->fmh_keys[1].fmr_device = UINT32_MAX;
+        head->fmh_keys[1].fmr_device = (uint32_t) st.st_dev;
         head->fmh_keys[1].fmr_physical = end - 1;
         head->fmh_keys[1].fmr_owner = UINT64_MAX;
         head->fmh_keys[1].fmr_offset = UINT64_MAX;
@@ -49,6 +64,7 @@ int fsmap_walk(int fd, uint64_t start, uint64_t end, int (*cb)(const struct fsma
                 if (head->fmh_recs[head->fmh_entries - 1].fmr_flags & FMR_OF_LAST)
                         return 0;
                 fsmap_advance(head);
+                head->fmh_count = FSMAP_BATCH;
         }
 }
 

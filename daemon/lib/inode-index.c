@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +13,13 @@
 
 #include "inode-index.h"
 #include "macro.h"
+
+/*
+ * Directories are read by several threads at once: from a cold cache the
+ * walk waits on the disk, one directory block at a time, and several reads
+ * in flight shorten that wait more than any amount of CPU would.
+ */
+#define WALK_THREADS 8
 
 void inode_index_done(struct inode_index *idx) {
         free(idx->entries);
@@ -47,17 +56,63 @@ static int add_name(struct inode_index *idx, uint64_t ino, const char *path, siz
         return 0;
 }
 
-/* path holds the directory's path (len bytes, "" for the root); dfd is the directory, closed here. */
-static int walk(struct inode_index *idx, int dfd, char *path, size_t len) {
-        char buf[32768];
-        struct stat st;
+/* The directories still to read, shared by the walkers. */
+struct walk {
+        int mount_fd;
+        dev_t dev;
+        pthread_mutex_t lock;
+        pthread_cond_t more;
+        char **queue;                   /* paths below the mount point; "" is the root */
+        size_t n_queue, allocated;
+        unsigned busy;                  /* walkers reading a directory: they may queue more */
+        int error;                      /* the first error; stops everyone */
+        struct inode_index parts[WALK_THREADS];
+};
+
+static int queue_push(struct walk *w, const char *path, size_t len) {
+        char *p = strndup(path, len);
         int r = 0;
 
-        if (fstat(dfd, &st) < 0 || st.st_dev != idx->dev) {
+        if (!p)
+                return -ENOMEM;
+        pthread_mutex_lock(&w->lock);
+        if (w->n_queue == w->allocated) {
+                size_t a = w->allocated ? w->allocated * 2 : 256;
+                char **q = reallocarray(w->queue, a, sizeof(*q));
+
+                if (!q)
+                        r = -ENOMEM;
+                else {
+                        w->queue = q;
+                        w->allocated = a;
+                }
+        }
+        if (r == 0) {
+                w->queue[w->n_queue++] = p;
+                pthread_cond_signal(&w->more);
+        }
+        pthread_mutex_unlock(&w->lock);
+        if (r < 0)
+                free(p);
+        return r;
+}
+
+/* Read one directory: its entries to idx, its subdirectories to the queue. */
+static int read_directory(struct walk *w, struct inode_index *idx, const char *dir) {
+        char buf[32768], path[PATH_MAX];
+        size_t len = strlen(dir);
+        struct stat st;
+        int dfd, r = 0;
+
+        dfd = openat(w->mount_fd, dir[0] ? dir : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return 0;       /* gone since it was listed, or not ours to read */
+        if (fstat(dfd, &st) < 0 || st.st_dev != w->dev) {
                 close(dfd);
                 return 0;       /* another filesystem mounted here: not ours */
         }
         idx->directories++;
+        memcpy(path, dir, len);
         for (;;) {
                 ssize_t n = getdents64(dfd, buf, sizeof(buf));
 
@@ -69,19 +124,19 @@ static int walk(struct inode_index *idx, int dfd, char *path, size_t len) {
                         break;
                 for (ssize_t off = 0; off < n; ) {
                         struct dirent64 *de = (struct dirent64 *) (buf + off);
-                        size_t nlen = strlen(de->d_name);
+                        size_t nlen = strlen(de->d_name), plen = len + (len ? 1 : 0) + nlen;
                         unsigned char type = de->d_type;
 
                         off += de->d_reclen;
                         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                                 continue;
-                        if (len + (len ? 1 : 0) + nlen >= PATH_MAX)
+                        if (plen >= PATH_MAX)
                                 continue;       /* cannot be named */
                         if (len)
                                 path[len] = '/';
                         memcpy(path + len + (len ? 1 : 0), de->d_name, nlen + 1);
 
-                        r = add_name(idx, de->d_ino, path, len + (len ? 1 : 0) + nlen);
+                        r = add_name(idx, de->d_ino, path, plen);
                         if (r < 0)
                                 goto out;
                         if (type == DT_UNKNOWN) {
@@ -91,15 +146,10 @@ static int walk(struct inode_index *idx, int dfd, char *path, size_t len) {
                                         type = DT_DIR;
                         }
                         if (type == DT_DIR) {
-                                int cfd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-                                if (cfd >= 0) {
-                                        r = walk(idx, cfd, path, len + (len ? 1 : 0) + nlen);
-                                        if (r < 0)
-                                                goto out;
-                                }
+                                r = queue_push(w, path, plen);
+                                if (r < 0)
+                                        goto out;
                         }
-                        path[len] = '\0';
                 }
         }
 out:
@@ -107,39 +157,138 @@ out:
         return r;
 }
 
-static int compare(const void *a, const void *b) {
+static void *walker(void *userdata) {
+        struct walk *w = ((void **) userdata)[0];
+        struct inode_index *idx = ((void **) userdata)[1];
+
+        pthread_mutex_lock(&w->lock);
+        for (;;) {
+                char *dir;
+                int r;
+
+                while (w->n_queue == 0 && w->busy > 0 && w->error == 0)
+                        pthread_cond_wait(&w->more, &w->lock);
+                if (w->n_queue == 0 || w->error != 0)
+                        break;  /* nothing queued and nobody who could queue more: done */
+                dir = w->queue[--w->n_queue];
+                w->busy++;
+                pthread_mutex_unlock(&w->lock);
+
+                r = read_directory(w, idx, dir);
+                free(dir);
+
+                pthread_mutex_lock(&w->lock);
+                w->busy--;
+                if (r < 0 && w->error == 0)
+                        w->error = r;
+                if (w->busy == 0 || r < 0)
+                        pthread_cond_broadcast(&w->more);
+        }
+        pthread_cond_broadcast(&w->more);
+        pthread_mutex_unlock(&w->lock);
+        return NULL;
+}
+
+static int compare(const void *a, const void *b, void *userdata) {
         const struct inode_name *x = a, *y = b;
+        const char *names = userdata;
 
         if (x->ino != y->ino)
                 return x->ino < y->ino ? -1 : 1;
-        return x->path < y->path ? -1 : x->path > y->path;
+        /* Hard links: their names in a stable order, whatever walker found them. */
+        return strcmp(names + x->path, names + y->path);
+}
+
+/* All parts into idx, one buffer of names. */
+static int merge(struct inode_index *idx, struct inode_index *parts, size_t n_parts) {
+        size_t n = idx->n, names = idx->names_size;
+
+        for (size_t i = 0; i < n_parts; i++) {
+                n += parts[i].n;
+                names += parts[i].names_size;
+        }
+        if (n > idx->allocated) {
+                struct inode_name *e = reallocarray(idx->entries, n, sizeof(*e));
+
+                if (!e)
+                        return -ENOMEM;
+                idx->entries = e;
+                idx->allocated = n;
+        }
+        if (names > idx->names_allocated) {
+                char *s = realloc(idx->names, names);
+
+                if (!s)
+                        return -ENOMEM;
+                idx->names = s;
+                idx->names_allocated = names;
+        }
+        for (size_t i = 0; i < n_parts; i++) {
+                for (size_t k = 0; k < parts[i].n; k++)
+                        idx->entries[idx->n++] = (struct inode_name) {
+                                .ino = parts[i].entries[k].ino,
+                                .path = parts[i].entries[k].path + idx->names_size,
+                        };
+                if (parts[i].names_size)
+                        memcpy(idx->names + idx->names_size, parts[i].names, parts[i].names_size);
+                idx->names_size += parts[i].names_size;
+                idx->directories += parts[i].directories;
+        }
+        return 0;
 }
 
 int inode_index_build(struct inode_index *idx, const char *mountpoint) {
-        char path[PATH_MAX] = "";
+        struct walk w = { .lock = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER };
+        pthread_t threads[WALK_THREADS];
+        void *args[WALK_THREADS][2];
+        size_t started = 0;
         struct stat st;
-        int fd, r;
+        int r;
 
         *idx = (struct inode_index) {};
-        fd = open(mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
+        w.mount_fd = open(mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (w.mount_fd < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0) {
+        if (fstat(w.mount_fd, &st) < 0) {
                 r = -errno;
-                close(fd);
+                close(w.mount_fd);
                 return r;
         }
-        idx->dev = st.st_dev;
+        w.dev = idx->dev = st.st_dev;
         /* The root itself has a name too: "" (the mount point). */
         r = add_name(idx, st.st_ino, "", 0);
         if (r >= 0)
-                r = walk(idx, fd, path, 0);
+                r = queue_push(&w, "", 0);
+        for (size_t i = 0; r >= 0 && i < WALK_THREADS; i++) {
+                args[i][0] = &w;
+                args[i][1] = &w.parts[i];
+                if (pthread_create(&threads[i], NULL, walker, args[i]) != 0)
+                        break;  /* fewer walkers, same result */
+                started++;
+        }
+        if (r >= 0 && started == 0) {
+                /* No thread at all: walk here. */
+                args[0][0] = &w;
+                args[0][1] = &w.parts[0];
+                walker(args[0]);
+        }
+        for (size_t i = 0; i < started; i++)
+                pthread_join(threads[i], NULL);
+        if (r >= 0)
+                r = w.error;
+        if (r >= 0)
+                r = merge(idx, w.parts, ELEMENTSOF(w.parts));
+        for (size_t i = 0; i < ELEMENTSOF(w.parts); i++)
+                inode_index_done(&w.parts[i]);
+        for (size_t i = 0; i < w.n_queue; i++)
+                free(w.queue[i]);
+        free(w.queue);
+        close(w.mount_fd);
         if (r < 0) {
                 inode_index_done(idx);
                 return r;
         }
-        /* Walk order within one inode's names is kept: the offsets grow with it. */
-        qsort(idx->entries, idx->n, sizeof(*idx->entries), compare);
+        qsort_r(idx->entries, idx->n, sizeof(*idx->entries), compare, idx->names);
         return 0;
 }
 

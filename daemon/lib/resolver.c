@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -140,37 +141,38 @@ static int add_owner(const struct extent *e, void *userdata) {
         return owner_list_add_extent(userdata, e);
 }
 
-static int query_once(struct resolver *r, uint64_t start, uint64_t end, struct owner_list *ret, bool *ret_incomplete) {
-        _cleanup_(extent_map_done) struct extent_map map = {};
-        _cleanup_(rangeset_done) struct daxmf_rangeset unknown = {};
+/* The reverse map's part of a query; no shared state, so queries can run side by side. */
+static int query_fsmap(int fd, uint64_t start, uint64_t end, struct extent_map *map, struct daxmf_rangeset *unknown) {
         int k;
 
-        *ret_incomplete = false;
-        k = ensure_names(r);
-        if (k < 0)
-                return k;
-        k = extent_map_add_fsmap(&map, r->fd, start, end, true, &unknown);
+        k = extent_map_add_fsmap(map, fd, start, end, true, unknown);
         /* No reverse map at all: every byte's owner comes from the files. */
         if (k == -ENOTTY || k == -EOPNOTSUPP)
-                k = rangeset_add(&unknown, start, end);
-        if (k < 0)
-                return k;
-        if (unknown.n > 0) {
+                k = rangeset_add(unknown, start, end);
+        return k;
+}
+
+/* The rest, once the names are there: unknown bytes from the files' extents, then the owners in order. */
+static int query_finish(struct resolver *r, uint64_t start, uint64_t end, struct extent_map *map,
+                        struct daxmf_rangeset *unknown, struct owner_list *ret, bool *ret_incomplete) {
+        int k;
+
+        if (unknown->n > 0) {
                 _cleanup_(rangeset_done) struct daxmf_rangeset explained = {};
-                struct fill f = { .map = &map, .explained = &explained };
+                struct fill f = { .map = map, .explained = &explained };
 
                 k = ensure_file_extents(r);
-                for (size_t i = 0; k >= 0 && i < unknown.n; i++)
-                        k = extent_map_lookup(&r->file_extents, unknown.ranges[i].start, unknown.ranges[i].end,
+                for (size_t i = 0; k >= 0 && i < unknown->n; i++)
+                        k = extent_map_lookup(&r->file_extents, unknown->ranges[i].start, unknown->ranges[i].end,
                                               add_explained, &f);
                 if (k >= 0)
-                        k = rangeset_remove_set(&unknown, &explained);
+                        k = rangeset_remove_set(unknown, &explained);
                 /* Still nobody: say so, rather than leave the bytes out. */
-                for (size_t i = 0; k >= 0 && i < unknown.n; i++) {
+                for (size_t i = 0; k >= 0 && i < unknown->n; i++) {
                         *ret_incomplete = true;
-                        k = extent_map_add(&map, &(struct extent) {
-                                .dev_offset = unknown.ranges[i].start,
-                                .length = unknown.ranges[i].end - unknown.ranges[i].start,
+                        k = extent_map_add(map, &(struct extent) {
+                                .dev_offset = unknown->ranges[i].start,
+                                .length = unknown->ranges[i].end - unknown->ranges[i].start,
                                 .owner = FMR_OWN_UNKNOWN,
                                 .flags = FMR_OF_SPECIAL_OWNER,
                         });
@@ -178,27 +180,115 @@ static int query_once(struct resolver *r, uint64_t start, uint64_t end, struct o
                 if (k < 0)
                         return k;
         }
-        k = extent_map_seal(&map);
+        k = extent_map_seal(map);
         if (k >= 0)
-                k = extent_map_lookup(&map, start, end, add_owner, ret);
+                k = extent_map_lookup(map, start, end, add_owner, ret);
         if (k >= 0 && owner_list_has_unnamed(ret, &r->names))
                 *ret_incomplete = true;
         return k;
 }
 
-int resolver_query(struct resolver *r, uint64_t start, uint64_t end, struct owner_list *ret) {
+/* Up to this many GETFSMAP calls in flight: from a cold cache each waits on the disk. */
+#define QUERY_THREADS 8
+
+struct batch {
+        struct resolver *r;
+        const struct byte_range *ranges;
+        size_t n;
+        struct extent_map *maps;
+        struct daxmf_rangeset *unknown;
+        int *errors;
+        size_t next;                    /* the next range to take, atomically */
+        int names_error;
+};
+
+static void *query_worker(void *userdata) {
+        struct batch *b = userdata;
+        size_t i;
+
+        while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->n)
+                b->errors[i] = query_fsmap(b->r->fd, b->ranges[i].offset, b->ranges[i].offset + b->ranges[i].length,
+                                           &b->maps[i], &b->unknown[i]);
+        return NULL;
+}
+
+static void *names_worker(void *userdata) {
+        struct batch *b = userdata;
+
+        b->names_error = ensure_names(b->r);
+        return NULL;
+}
+
+/* Every range's reverse map and the names, side by side; then each range's owners. */
+static int query_batch(struct resolver *r, const struct byte_range *ranges, size_t n, struct owner_list *results,
+                       bool *ret_incomplete) {
+        struct batch b = { .r = r, .ranges = ranges, .n = n };
+        pthread_t threads[QUERY_THREADS], names_thread;
+        size_t started = 0;
+        bool names_started = false;
+        int k = 0;
+
+        *ret_incomplete = false;
+        b.maps = calloc(n, sizeof(*b.maps));
+        b.unknown = calloc(n, sizeof(*b.unknown));
+        b.errors = calloc(n, sizeof(*b.errors));
+        if (!b.maps || !b.unknown || !b.errors) {
+                k = -ENOMEM;
+                goto out;
+        }
+        names_started = pthread_create(&names_thread, NULL, names_worker, &b) == 0;
+        for (size_t i = 0; n > 1 && i < QUERY_THREADS && i < n; i++) {
+                if (pthread_create(&threads[i], NULL, query_worker, &b) != 0)
+                        break;
+                started++;
+        }
+        query_worker(&b);       /* this thread helps, and does it all when no thread could start */
+        for (size_t i = 0; i < started; i++)
+                pthread_join(threads[i], NULL);
+        if (names_started)
+                pthread_join(names_thread, NULL);
+        else
+                names_worker(&b);
+        k = b.names_error;
+        for (size_t i = 0; k >= 0 && i < n; i++) {
+                k = b.errors[i];
+                if (k >= 0)
+                        k = query_finish(r, ranges[i].offset, ranges[i].offset + ranges[i].length, &b.maps[i],
+                                         &b.unknown[i], &results[i], ret_incomplete);
+        }
+out:
+        for (size_t i = 0; b.maps && b.unknown && i < n; i++) {
+                extent_map_done(&b.maps[i]);
+                rangeset_done(&b.unknown[i]);
+        }
+        free(b.maps);
+        free(b.unknown);
+        free(b.errors);
+        return k;
+}
+
+int resolver_query_many(struct resolver *r, const struct byte_range *ranges, size_t n, struct owner_list *results) {
         bool incomplete;
         int k;
 
-        *ret = (struct owner_list) {};
-        k = query_once(r, start, end, ret, &incomplete);
+        for (size_t i = 0; i < n; i++)
+                results[i] = (struct owner_list) {};
+        if (n == 0)
+                return 0;
+        k = query_batch(r, ranges, n, results, &incomplete);
         /* A file created since the walk: walk again, once. */
         if (k >= 0 && incomplete && monotonic_usec() - r->names_usec >= RESOLVER_RETRY_AGE_USEC) {
-                owner_list_done(ret);
+                for (size_t i = 0; i < n; i++)
+                        owner_list_done(&results[i]);
                 resolver_forget(r);
-                k = query_once(r, start, end, ret, &incomplete);
+                k = query_batch(r, ranges, n, results, &incomplete);
         }
         if (k < 0)
-                owner_list_done(ret);
+                for (size_t i = 0; i < n; i++)
+                        owner_list_done(&results[i]);
         return k;
+}
+
+int resolver_query(struct resolver *r, uint64_t start, uint64_t end, struct owner_list *ret) {
+        return resolver_query_many(r, &(struct byte_range) { .offset = start, .length = end - start }, 1, ret);
 }

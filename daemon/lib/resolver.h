@@ -7,6 +7,7 @@
 
 #include "extent-map.h"
 #include "inode-index.h"
+#include "range-list.h"
 
 /*
  * Who owns the bytes [start, end) of a mounted filesystem's device: files
@@ -63,3 +64,9 @@ void resolver_forget(struct resolver *r);
  * are reported as metadata of unknown owner, never left out.
  */
 int resolver_query(struct resolver *r, uint64_t start, uint64_t end, struct owner_list *ret);
+/*
+ * The same for n ranges at once, results[i] for ranges[i]: the reverse map
+ * is asked for several ranges side by side while the names are walked,
+ * which from a cold cache keeps the disk busy instead of waiting on it.
+ */
+int resolver_query_many(struct resolver *r, const struct byte_range *ranges, size_t n, struct owner_list *results);
