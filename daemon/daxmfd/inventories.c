@@ -59,7 +59,7 @@ static struct inventory_slot *slot_get(struct manager *m, const char *name) {
 static void slot_describe(const struct inventory_slot *s, const char *verb) {
         const struct inventory_header *h = &s->inv.header;
 
-        log_info("inventory of %s (%s on %s, %s) %s: %" PRIu64 " files, %" PRIu64 " extents, %" PRIu64
+        log_info("inventory of %s (%s on %s, %s) %s: %" PRIu64 " files and directories with data, %" PRIu64 " extents, %" PRIu64
                  " names, taken in %" PRIu64 " ms", s->name, h->disk, h->mountpoint, h->fstype, verb,
                  inventory_files(&s->inv), h->n_extents ? h->n_extents : (uint64_t) s->inv.extents.n,
                  h->n_names ? h->n_names : (uint64_t) s->inv.names.n, h->build_usec / 1000);

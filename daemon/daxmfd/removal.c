@@ -204,6 +204,7 @@ void removal_on_pending(const struct daxmf_removal_pending *p, void *userdata) {
          * filesystem's reverse map, processes from their mappings.  The
          * REMOVAL event's record later carries the same event id.
          */
+        inventories_device_going(m, w.start * m->page_size, w.end * m->page_size);
         event_id = m->next_event_id++;
         m->removal_events[m->n_removal_events++ % ELEMENTSOF(m->removal_events)].removal_id = p->id;
         m->removal_events[(m->n_removal_events - 1) % ELEMENTSOF(m->removal_events)].event_id = event_id;

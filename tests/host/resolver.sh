@@ -4,10 +4,13 @@
 # links, and ranges over metadata and free space.  `daxmfctl --json files`
 # must name exactly the expected owners and paths, nothing else.
 # Needs root and loop devices; skipped (77) without them.
-# usage: resolver.sh DAXMFCTL
+# The inventory (daxmfd's snapshot) must give the same owners as the live
+# filesystem over the whole device, and `daxmfctl files` answers from it
+# once the filesystem is unmounted.
+# usage: resolver.sh DAXMFCTL INVENTORY_CHECK
 set -euo pipefail
 
-daxmfctl=$1
+daxmfctl=$1 inventory_check=$2
 [ "$(id -u)" = 0 ] || { echo "skip: needs root (loop devices, mount)"; exit 77; }
 for t in losetup mkfs.xfs mkfs.ext4 xfs_io python3; do
 	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
@@ -86,7 +89,56 @@ for fs in xfs ext4; do
 		"[('metadata', 'filesystem metadata (superblock, static)', None, None)]"
 	check "$fs: far past the data, free space" $((400 * 1024 * 1024)) 4096 "[('free', 'free space', None, None)]"
 
+	# Many ranges at once: the same answers as one by one.
+	printf '%s 4096\n%s 4096\n' $((a + 8192)) "$alone" > "$work/ranges.txt"
+	if "$daxmfctl" --json files "$loop" --ranges "$work/ranges.txt" > "$work/many.json" &&
+	   one=$("$daxmfctl" --json files "$loop" "$alone" 4096) &&
+	   python3 - "$work/many.json" "$one" <<'PY'
+import json, sys
+many = json.load(open(sys.argv[1]))
+one = json.loads(sys.argv[2])
+assert [r["offset"] for r in many["ranges"]] == [int(x.split()[0]) for x in open(sys.argv[1].replace("many.json", "ranges.txt"))]
+assert many["ranges"][1]["owners"] == one["owners"], (many["ranges"][1], one["owners"])
+assert any(o["kind"] == "file" and "dir/a" in o["paths"] for o in many["ranges"][0]["owners"])
+PY
+	then pass "$fs: --ranges gives each range's owners, in order"; else fail "$fs: --ranges"; fi
+	printf '0 4096\nnot-a-number 4096\n' > "$work/bad-ranges.txt"
+	if "$daxmfctl" files "$loop" --ranges "$work/bad-ranges.txt" 2> "$work/err.txt"; then
+		fail "$fs: a bad ranges file is refused"
+	else
+		grep -q "bad-ranges.txt:2: OFFSET is not a number" "$work/err.txt" && pass "$fs: a bad ranges file: line and reason" ||
+			fail "$fs: bad ranges file: $(cat "$work/err.txt")"
+	fi
+
+	# The inventory against the live answers, 64 KiB at a time over the whole device.
+	seq 0 65536 $((512 * 1024 * 1024 - 65536)) | sed 's/$/ 65536/' > "$work/all.txt"
+	mkdir -p "$work/state/inventory"
+	if out=$("$inventory_check" "$m" "$work/all.txt" "$work/state/inventory" "$(basename "$loop")"); then
+		pass "$fs: inventory equals the live filesystem over the whole device ${out#\# }"
+	else
+		echo "$out"; fail "$fs: inventory differs from the live filesystem"
+	fi
+	live=$("$daxmfctl" --json files "$loop" "$alone" 4096)
+
 	umount "$work/mnt"
+	# Not mounted: the answer comes from the inventory, and says so.
+	if inv=$(DAXMF_STATE_DIRECTORY=$work/state "$daxmfctl" --json files "$loop" "$alone" 4096) &&
+	   python3 - "$live" "$inv" <<'PY'
+import json, sys
+live, inv = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+assert live["source"] == "live" and inv["source"] == "inventory", (live["source"], inv["source"])
+assert inv["inventory_realtime_usec"] > 0
+assert [o for o in live["owners"] if o["kind"] != "free"] == inv["owners"], (live["owners"], inv["owners"])
+PY
+	then pass "$fs: unmounted, daxmfctl files answers from the inventory, as live"; else fail "$fs: files from the inventory"; fi
+	if DAXMF_STATE_DIRECTORY=$work/nowhere "$daxmfctl" files "$loop" 0 4096 2> "$work/err.txt"; then
+		fail "$fs: unmounted without an inventory is refused"
+	else
+		grep -q "is not mounted, and daxmfd has no inventory of it" "$work/err.txt" && pass "$fs: unmounted, no inventory: clear error" ||
+			fail "$fs: $(cat "$work/err.txt")"
+	fi
+	rm -rf "$work/state"
+
 	losetup -d "$loop"
 	loop=
 done
