@@ -98,7 +98,7 @@ struct process_match {
         const char *dax_path;           /* "/dev/dax0.0", or NULL */
 };
 
-static bool maps_match(const struct process_match *pm, const struct maps_entry *e) {
+static bool maps_match(const struct process_match *pm, const struct mapping *e) {
         if (pm->dax_path && strcmp(e->path, pm->dax_path) == 0)
                 return true;
         if (e->major != pm->major || e->minor != pm->minor || pm->n_inodes == 0)
@@ -106,13 +106,70 @@ static bool maps_match(const struct process_match *pm, const struct maps_entry *
         return bsearch(&e->inode, pm->inodes, pm->n_inodes, sizeof(uint64_t), compare_u64) != NULL;
 }
 
-/* Every mapping of the matched files or device, in every process. */
-static void report_processes(const struct process_match *pm, uint64_t event_id, const char *event,
-                             const char *device) {
-        uint64_t logged = 0, more = 0;
+static void mappings_clear(struct manager *m) {
+        for (size_t i = 0; i < m->n_mappings; i++)
+                free(m->mappings[i].path);
+        free(m->mappings);
+        m->mappings = NULL;
+        m->n_mappings = 0;
+}
+
+/* Mappings of dax/pmem devices (their files, or the dax character devices) are the only ones kept. */
+static bool worth_keeping(const struct manager *m, const struct maps_entry *e) {
+        if (strncmp(e->path, "/dev/dax", 8) == 0)
+                return true;
+        for (size_t i = 0; i < m->topology.n; i++)
+                if (m->topology.devices[i].major == e->major && m->topology.devices[i].minor == e->minor &&
+                    (e->major || e->minor))
+                        return true;
+        for (size_t i = 0; i < m->n_inventories; i++)
+                if (m->inventories[i].loaded && m->inventories[i].inv.header.major == e->major &&
+                    m->inventories[i].inv.header.minor == e->minor)
+                        return true;
+        return false;
+}
+
+static int mappings_add(struct manager *m, int pid, const char *comm, const char *unit, const struct maps_entry *e) {
+        struct mapping *n;
+
+        n = reallocarray(m->mappings, m->n_mappings + 1, sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        m->mappings = n;
+        n = &m->mappings[m->n_mappings];
+        *n = (struct mapping) {
+                .pid = pid,
+                .start = e->start,
+                .end = e->end,
+                .offset = e->offset,
+                .major = e->major,
+                .minor = e->minor,
+                .inode = e->inode,
+                .path = strdup(e->path),
+        };
+        snprintf(n->comm, sizeof(n->comm), "%s", comm);
+        snprintf(n->unit, sizeof(n->unit), "%s", unit);
+        if (!n->path)
+                return -ENOMEM;
+        m->n_mappings++;
+        return 0;
+}
+
+/*
+ * Every process's dax mappings, read once per burst: a storm of bad ranges
+ * would otherwise read every /proc/PID/maps once per range.  A snapshot
+ * younger than MAPPINGS_MAX_AGE_USEC is used again.
+ */
+#define MAPPINGS_MAX_AGE_USEC (1000 * 1000)
+
+static void mappings_refresh(struct manager *m) {
         struct dirent *de;
         DIR *proc;
 
+        if (m->mappings_usec && now_usec() - m->mappings_usec < MAPPINGS_MAX_AGE_USEC)
+                return;
+        mappings_clear(m);
+        m->mappings_usec = now_usec();
         proc = opendir("/proc");
         if (!proc) {
                 log_error("cannot list processes: %s", strerror(errno));
@@ -134,34 +191,57 @@ static void report_processes(const struct process_match *pm, uint64_t event_id, 
                 while (getline(&line, &allocated, f) >= 0) {
                         struct maps_entry e;
 
-                        if (maps_parse_line(line, &e) < 0 || !maps_match(pm, &e))
+                        if (maps_parse_line(line, &e) < 0 || !e.path[0] || !worth_keeping(m, &e))
                                 continue;
-                        if (logged >= AFFECTED_MAX_RECORDS) {
-                                more++;
-                                continue;
-                        }
                         if (!comm[0]) {
                                 read_comm(pid, comm, sizeof(comm));
                                 read_unit(pid, unit, sizeof(unit));
                         }
-                        journal_log_process(&(struct process_record) {
-                                .event_id = event_id,
-                                .event = event,
-                                .device = device,
-                                .pid = pid,
-                                .comm = comm,
-                                .unit = unit,
-                                .path = e.path,
-                                .addr_start = e.start,
-                                .addr_end = e.end - 1,
-                                .map_offset = e.offset,
-                        });
-                        logged++;
+                        if (mappings_add(m, pid, comm, unit, &e) < 0) {
+                                log_error("out of memory listing the processes' mappings");
+                                break;
+                        }
                 }
                 free(line);
                 fclose(f);
         }
         closedir(proc);
+}
+
+void affected_forget_mappings(struct manager *m) {
+        mappings_clear(m);
+        m->mappings_usec = 0;
+}
+
+/* Every mapping of the matched files or device, in every process. */
+static void report_processes(struct manager *m, const struct process_match *pm, uint64_t event_id, const char *event,
+                             const char *device) {
+        uint64_t logged = 0, more = 0;
+
+        mappings_refresh(m);
+        for (size_t i = 0; i < m->n_mappings; i++) {
+                const struct mapping *e = &m->mappings[i];
+
+                if (!maps_match(pm, e))
+                        continue;
+                if (logged >= AFFECTED_MAX_RECORDS) {
+                        more++;
+                        continue;
+                }
+                journal_log_process(&(struct process_record) {
+                        .event_id = event_id,
+                        .event = event,
+                        .device = device,
+                        .pid = e->pid,
+                        .comm = e->comm,
+                        .unit = e->unit,
+                        .path = e->path,
+                        .addr_start = e->start,
+                        .addr_end = e->end - 1,
+                        .map_offset = e->offset,
+                });
+                logged++;
+        }
         if (more)
                 journal_log_more(event_id, event, device, "process mappings", more);
 }
@@ -309,5 +389,5 @@ void affected_report(struct manager *m, uint64_t event_id, const char *event, co
         pm.inodes = inodes;
         pm.n_inodes = n_inodes;
         if (pm.n_inodes > 0 || pm.dax_path)
-                report_processes(&pm, event_id, event, device);
+                report_processes(m, &pm, event_id, event, device);
 }

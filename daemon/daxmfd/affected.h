@@ -14,5 +14,19 @@ struct manager;
  */
 #define AFFECTED_MAX_RECORDS 100
 
+/* A process's mapping of a dax/pmem device or a file on one (affected.c keeps a snapshot). */
+struct mapping {
+        int pid;
+        char comm[64];
+        char unit[256];
+        char *path;
+        uint64_t start, end, offset;
+        unsigned major, minor;
+        uint64_t inode;
+};
+
+/* Drop the processes' mappings snapshot (at exit). */
+void affected_forget_mappings(struct manager *m);
+
 void affected_report(struct manager *m, uint64_t event_id, const char *event, const char *device,
                      uint64_t phys_start, uint64_t phys_end);

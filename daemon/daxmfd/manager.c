@@ -1121,6 +1121,7 @@ struct manager *manager_free(struct manager *m) {
         if (m->have_resolver)
                 resolver_done(&m->resolver);
         inventories_stop(m);
+        affected_forget_mappings(m);
         sd_event_source_disable_unref(m->mountinfo_source);
         free(m->ack_seqs);
         sd_event_unref(m->event);

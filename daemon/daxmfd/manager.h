@@ -7,6 +7,7 @@
 #include <systemd/sd-device.h>
 #include <systemd/sd-event.h>
 
+#include "affected.h"
 #include "conf.h"
 #include "daxmf-kernel.h"
 #include "engine.h"
@@ -72,6 +73,9 @@ struct manager {
         sd_event_source *mountinfo_source;      /* mounts come and go: read the topology again */
         struct resolver resolver;               /* affected.c: one filesystem's names, cached */
         bool have_resolver;
+        struct mapping *mappings;               /* affected.c: processes' dax mappings, one read per burst */
+        size_t n_mappings;
+        uint64_t mappings_usec;
 
         /* inventories.c: snapshots of the mounted DAX filesystems */
         struct inventory_slot *inventories;
