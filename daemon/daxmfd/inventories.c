@@ -59,8 +59,8 @@ static struct inventory_slot *slot_get(struct manager *m, const char *name) {
 static void slot_describe(const struct inventory_slot *s, const char *verb) {
         const struct inventory_header *h = &s->inv.header;
 
-        log_info("inventory of %s (%s on %s, %s) %s: %" PRIu64 " files and directories with data, %" PRIu64 " extents, %" PRIu64
-                 " names, taken in %" PRIu64 " ms", s->name, h->disk, h->mountpoint, h->fstype, verb,
+        log_info("inventory of %s (%s on %s, %s) %s: %" PRIu64 " files and directories with data, %" PRIu64
+                 " extents, %" PRIu64 " names, taken in %" PRIu64 " ms", s->name, h->disk, h->mountpoint, h->fstype, verb,
                  inventory_files(&s->inv), h->n_extents ? h->n_extents : (uint64_t) s->inv.extents.n,
                  h->n_names ? h->n_names : (uint64_t) s->inv.names.n, h->build_usec / 1000);
 }
@@ -242,12 +242,29 @@ static int on_refresh_timer(sd_event_source *source, uint64_t usec, void *userda
 
         inventories_topology_changed(m);
         (void) sd_event_source_set_time_relative(source, m->config.inventory_refresh_usec);
+        (void) sd_event_source_set_enabled(source, SD_EVENT_ON);
         return 0;
+}
+
+void inventories_configure(struct manager *m) {
+        uint64_t every = m->config.inventory_refresh_usec;
+
+        if (!every) {
+                m->inventory_timer = sd_event_source_disable_unref(m->inventory_timer);
+                return;
+        }
+        if (!m->inventory_timer &&
+            sd_event_add_time_relative(m->event, &m->inventory_timer, CLOCK_MONOTONIC, every, 0, on_refresh_timer, m) < 0) {
+                log_error("cannot arm the inventory timer: snapshots only on mount and udev changes");
+                return;
+        }
+        (void) sd_event_source_set_time_relative(m->inventory_timer, every);
+        (void) sd_event_source_set_enabled(m->inventory_timer, SD_EVENT_ON);
 }
 
 int inventories_start(struct manager *m) {
         _cleanup_free_ struct dirent **entries = NULL;
-        int n, r;
+        int n;
 
         m->inventory_dir_fd = -1;
         (void) mkdirat(m->state_dir_fd, INVENTORY_SUBDIR, 0700);
@@ -268,12 +285,7 @@ int inventories_start(struct manager *m) {
                         (void) unlinkat(m->inventory_dir_fd, entries[i]->d_name, 0);
                 free(entries[i]);
         }
-        if (m->config.inventory_refresh_usec) {
-                r = sd_event_add_time_relative(m->event, &m->inventory_timer, CLOCK_MONOTONIC,
-                                               m->config.inventory_refresh_usec, 0, on_refresh_timer, m);
-                if (r >= 0)
-                        (void) sd_event_source_set_enabled(m->inventory_timer, SD_EVENT_ON);
-        }
+        inventories_configure(m);
         return 0;
 }
 

@@ -27,6 +27,8 @@ struct inventory_slot {
 
 int inventories_start(struct manager *m);
 void inventories_stop(struct manager *m);
+/* [Inventory] RefreshSec, at start and after a reload. */
+void inventories_configure(struct manager *m);
 /* The topology was read again: take snapshots of what is new, moved or old. */
 void inventories_topology_changed(struct manager *m);
 /* A device is about to go: do not read its filesystem any more. */

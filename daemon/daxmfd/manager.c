@@ -1008,6 +1008,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
         else {
                 m->config = c;
                 (void) removal_configure(m);
+                inventories_configure(m);
                 (void) manager_arm_rescan(m);
                 /* The same socket again: only the timeout changes. */
                 removal_register(m);
