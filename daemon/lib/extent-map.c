@@ -57,7 +57,8 @@ int extent_map_seal(struct extent_map *m) {
         if (!max_end)
                 return -ENOMEM;
         m->max_end = max_end;
-        qsort(m->entries, m->n, sizeof(*m->entries), compare);
+        if (m->n > 0)
+                qsort(m->entries, m->n, sizeof(*m->entries), compare);
         for (size_t i = 0; i < m->n; i++) {
                 uint64_t end = m->entries[i].dev_offset + m->entries[i].length;
 

@@ -344,10 +344,13 @@ int inventory_dir(char *buf, size_t size) {
 }
 
 static bool header_matches(const struct inventory_header *h, const char *name, dev_t dev) {
-        const char *base = strncmp(name, "/dev/", 5) == 0 ? name + 5 : name;
+        const char *base;
 
         if (dev != 0 && makedev(h->major, h->minor) == dev)
                 return true;
+        if (!name)
+                return false;
+        base = strncmp(name, "/dev/", 5) == 0 ? name + 5 : name;
         return (h->device[0] && strcmp(h->device, base) == 0) || (h->disk[0] && strcmp(h->disk, base) == 0);
 }
 
