@@ -73,7 +73,7 @@ uint64_t inventory_files(const struct inventory *inv);
 int inventory_dir(char *buf, size_t size);
 /*
  * The snapshot of a device, in dir: the one whose namespace or disk is
- * called name ("namespace0.0", "pmem0", "/dev/pmem0"; NULL: any), or that was taken
+ * called name ("namespace0.0", "pmem0", "/dev/pmem0"; NULL: by dev alone), or that was taken
  * from the block device dev (when not 0).  -ENOENT when there is none;
  * files that do not check out are skipped.
  */
