@@ -307,7 +307,8 @@ void affected_report(struct manager *m, uint64_t event_id, const char *event, co
         int r = -ENOENT;
 
         d = topology_find_phys(&m->topology, phys_start);
-        slot = inventories_find_phys(m, phys_start);
+        /* Of a device still there, only its own snapshot: another may be of what sat there before. */
+        slot = d ? inventories_find_device(m, d) : inventories_find_phys(m, phys_start);
         if (!d && !slot)
                 return;
         if (d) {

@@ -115,7 +115,7 @@ static bool needs_build(struct manager *m, const struct daxmf_device *d) {
                 return true;
         if (s->last_error && now - s->attempt_usec < INVENTORY_RETRY_USEC)
                 return false;
-        if (!s->loaded)
+        if (!s->loaded || s->from_last_run)
                 return true;
         /* Mounted elsewhere, another disk or another place: not the same filesystem view. */
         if (strcmp(s->inv.header.mountpoint, d->mountpoint) != 0 || s->inv.header.major != d->major ||
@@ -157,6 +157,7 @@ static int on_child(sd_event_source *source, const siginfo_t *si, void *userdata
                 snprintf(file, sizeof(file), "%s.inv", m->inventory_building);
                 if (slot_load(m, file, &s) >= 0) {
                         s->last_error = 0;
+                        s->from_last_run = false;
                         slot_describe(s, "taken");
                 }
         } else {
@@ -227,11 +228,26 @@ void inventories_device_going(struct manager *m, uint64_t phys_start, uint64_t p
 }
 
 const struct inventory_slot *inventories_find_phys(const struct manager *m, uint64_t phys) {
+        const struct inventory_slot *best = NULL;
+
+        /* Namespaces can be laid out again: of several snapshots of the address, the newest. */
         for (size_t i = 0; i < m->n_inventories; i++) {
                 const struct inventory_slot *s = &m->inventories[i];
 
                 if (s->loaded && phys >= s->inv.header.data_start &&
-                    phys - s->inv.header.data_start < s->inv.header.data_size)
+                    phys - s->inv.header.data_start < s->inv.header.data_size &&
+                    (!best || s->inv.header.built_realtime_usec > best->inv.header.built_realtime_usec))
+                        best = s;
+        }
+        return best;
+}
+
+const struct inventory_slot *inventories_find_device(const struct manager *m, const struct daxmf_device *d) {
+        for (size_t i = 0; i < m->n_inventories; i++) {
+                const struct inventory_slot *s = &m->inventories[i];
+
+                if (s->loaded && strcmp(s->name, device_key(d)) == 0 && s->inv.header.data_start == d->data_start &&
+                    s->inv.header.data_size == d->data_size)
                         return s;
         }
         return NULL;
@@ -278,8 +294,11 @@ int inventories_start(struct manager *m) {
                 struct inventory_slot *s;
 
                 if (len > 4 && strcmp(entries[i]->d_name + len - 4, ".inv") == 0 &&
-                    slot_load(m, entries[i]->d_name, &s) >= 0)
+                    slot_load(m, entries[i]->d_name, &s) >= 0) {
+                        /* Used until it is taken again, which its device (if mounted) is at once. */
+                        s->from_last_run = true;
                         slot_describe(s, "loaded");
+                }
                 /* A temporary file of a build that was cut short. */
                 if (entries[i]->d_name[0] == '.' && len > 4 && strcmp(entries[i]->d_name + len - 4, ".tmp") == 0)
                         (void) unlinkat(m->inventory_dir_fd, entries[i]->d_name, 0);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "inventory.h"
+#include "topology.h"
 
 struct manager;
 
@@ -21,6 +22,7 @@ struct inventory_slot {
         char name[64];                  /* the device it is of: namespace0.0, or pmem0 without a namespace */
         struct inventory inv;
         bool loaded;
+        bool from_last_run;             /* loaded at start: files may have changed while daxmfd was down */
         uint64_t attempt_usec;          /* CLOCK_MONOTONIC of the last build started; 0: none */
         int last_error;                 /* the last build's, 0 when it worked */
 };
@@ -35,3 +37,5 @@ void inventories_topology_changed(struct manager *m);
 void inventories_device_going(struct manager *m, uint64_t phys_start, uint64_t phys_end);
 /* The loaded snapshot whose device held physical address phys, or NULL. */
 const struct inventory_slot *inventories_find_phys(const struct manager *m, uint64_t phys);
+/* The loaded snapshot of device d as it is now (same name, same physical range), or NULL. */
+const struct inventory_slot *inventories_find_device(const struct manager *m, const struct daxmf_device *d);
