@@ -61,8 +61,8 @@ static void slot_describe(const struct inventory_slot *s, const char *verb) {
 
         log_info("inventory of %s (%s on %s, %s) %s: %" PRIu64 " files and directories with data, %" PRIu64
                  " extents, %" PRIu64 " names, taken in %" PRIu64 " ms", s->name, h->disk, h->mountpoint, h->fstype, verb,
-                 inventory_files(&s->inv), h->n_extents ? h->n_extents : (uint64_t) s->inv.extents.n,
-                 h->n_names ? h->n_names : (uint64_t) s->inv.names.n, h->build_usec / 1000);
+                 inventory_files(&s->inv), (uint64_t) s->inv.extents.n, (uint64_t) s->inv.names.n,
+                 h->build_usec / 1000);
 }
 
 /* Load <name>.inv into its slot; a file that does not check out is kept aside as .corrupt. */
