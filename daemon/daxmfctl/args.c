@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <linux/daxmf.h>
 
 #include "args.h"
@@ -23,6 +24,13 @@ enum {
         ARG_COUNT,
         ARG_RANGES,
         ARG_INVENTORY,
+        ARG_YES,
+        ARG_SINCE,
+        ARG_UNTIL,
+        ARG_DEVICE,
+        ARG_FILE,
+        ARG_DIRECTORY,
+        ARG_REFRESH,
 };
 
 static const struct option options[] = {
@@ -40,6 +48,13 @@ static const struct option options[] = {
         { "count",           required_argument, NULL, ARG_COUNT },
         { "ranges",          required_argument, NULL, ARG_RANGES },
         { "inventory",       no_argument,       NULL, ARG_INVENTORY },
+        { "yes",             no_argument,       NULL, ARG_YES },
+        { "since",           required_argument, NULL, ARG_SINCE },
+        { "until",           required_argument, NULL, ARG_UNTIL },
+        { "device",          required_argument, NULL, ARG_DEVICE },
+        { "file",            required_argument, NULL, ARG_FILE },
+        { "directory",       required_argument, NULL, ARG_DIRECTORY },
+        { "refresh",         no_argument,       NULL, ARG_REFRESH },
         {}
 };
 
@@ -55,6 +70,9 @@ static const struct {
         { "status",     DAXMFCTL_STATUS },
         { "rescan",     DAXMFCTL_RESCAN },
         { "files",      DAXMFCTL_FILES },
+        { "report",     DAXMFCTL_REPORT },
+        { "scan",       DAXMFCTL_SCAN },
+        { "inventory",  DAXMFCTL_INVENTORY },
 };
 
 _printf_(3, 4)
@@ -82,29 +100,41 @@ static int number(const char *option, const char *value, uint64_t *ret,
 void daxmfctl_print_help(void) {
         printf("Usage: daxmfctl [--json] COMMAND [OPTIONS]\n"
                "\n"
-               "Ask the daxmf kernel module to fail ranges of dax/pmem memory.\n"
+               "Look after dax/pmem memory that went bad or away: what daxmfd saw and did,\n"
+               "which files and processes a range holds, and the daxmf kernel module.\n"
                "\n"
                "Commands:\n"
-               "  info                      Module version, kernel, flags and limits\n"
-               "  fail-range --pfn N --pages N [--action-required] [--allow-ram]\n"
-               "             [--per-page] [--simulated] [--removal] [--flags BITS]\n"
-               "             [--cookie N]\n"
-               "                            Run memory failure over a range of page frames\n"
-               "  monitor [--count N]       Print the module's range events as they come;\n"
-               "                            stop after N completed ranges\n"
-               "  status                    What daxmfd watches: disks, pending pages, the\n"
-               "                            module, degraded reasons\n"
-               "  rescan                    Make daxmfd re-read every pmem disk's badblocks now\n"
+               "  status                    daxmfd: the module, watched disks, pending pages,\n"
+               "                            degraded reasons, the dax/pmem devices\n"
+               "  report [--since T] [--until T] [--device D] [--file F] [--directory DIR]\n"
+               "                            Events daxmfd logged, with the files and processes\n"
+               "                            they hit, read from the journal\n"
                "  files DEVICE OFFSET LENGTH  Which files (every reflink sharer and hard link),\n"
-               "                            metadata or free space hold those bytes of a device\n"
-               "                            (pmem0, /dev/pmem0, namespace0.0); read-only\n"
+               "                            metadata, free space and processes hold those bytes\n"
+               "                            of a device (pmem0, /dev/pmem0, namespace0.0);\n"
+               "                            read-only, nothing is failed or told\n"
                "  files DEVICE --ranges FILE  The same for every 'OFFSET LENGTH' line of FILE\n"
                "                            ('-': standard input)\n"
+               "  scan [DEVICE]             The bad ranges pmem disks know of now, and the\n"
+               "                            files and processes on them; read-only\n"
+               "  rescan                    Make daxmfd re-read every pmem disk's badblocks now\n"
+               "  inventory [--refresh] [DEVICE]\n"
+               "                            daxmfd's saved inventories (which file owns which\n"
+               "                            extent); --refresh: make daxmfd take them again now\n"
+               "  fail-range --pfn N --pages N --yes [--action-required] [--allow-ram]\n"
+               "             [--per-page] [--simulated] [--removal] [--flags BITS]\n"
+               "             [--cookie N]\n"
+               "                            Run memory failure over a range of page frames:\n"
+               "                            mappers are signalled and lose the pages\n"
+               "  info                      Module version, kernel, flags and limits\n"
+               "  monitor [--count N]       Print the module's range events as they come;\n"
+               "                            stop after N completed ranges\n"
                "  version                   Version of this tool\n"
                "  help                      This text\n"
                "\n"
                "Options:\n"
                "  -j --json                 Machine-readable output (JSON)\n"
+               "  --yes                     fail-range: yes, fail these pages\n"
                "  --pfn N                   First page frame (decimal or 0x-hex)\n"
                "  --pages N                 Number of pages\n"
                "  --action-required         The poison was consumed (MF_ACTION_REQUIRED)\n"
@@ -117,11 +147,36 @@ void daxmfctl_print_help(void) {
                "                            mapped, zap every mapping met (device memory)\n"
                "  --flags BITS              Raw DAXMF_FLAG_* bits, ORed with the above\n"
                "  --cookie N                Opaque number echoed in the reply and event\n"
+               "  --since T, --until T      report: from, until a time: 'YYYY-MM-DD [HH:MM[:SS]]',\n"
+               "                            'today', 'yesterday', '-1h', '-30min', '@EPOCH'\n"
+               "  --device D                report: events of this device (pmem0, dax0.0)\n"
+               "  --file F                  report: events that hit this file (absolute path)\n"
+               "  --directory DIR           report: read the journal files in DIR\n"
                "  --ranges FILE             files: the ranges to look up, one per line\n"
                "  --inventory               files: answer from daxmfd's snapshot of the\n"
                "                            filesystem (also used when DEVICE is gone or not\n"
                "                            mounted); $DAXMF_STATE_DIRECTORY, default\n"
-               "                            /var/lib/daxmf\n");
+               "                            /var/lib/daxmf\n"
+               "  --refresh                 inventory: take every inventory again now\n"
+               "\n"
+               "Exit status: 0 success, 1 failure (refused, unreachable, not every page\n"
+               "handled), 2 usage error.\n");
+}
+
+static int timestamp(const char *option, const char *value, uint64_t *ret, char *error, size_t size) {
+        struct timespec ts;
+        int r;
+
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        r = parse_timestamp(value, (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000, ret);
+        if (r < 0)
+                return fail(error, size, "--%s: '%s' is not a time ('YYYY-MM-DD [HH:MM[:SS]]', 'today', "
+                            "'yesterday', '-1h', '-30min', '@EPOCH')", option, value);
+        return 0;
+}
+
+static bool takes_operands(const char *verb) {
+        return strcmp(verb, "files") == 0 || strcmp(verb, "scan") == 0 || strcmp(verb, "inventory") == 0;
 }
 
 int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
@@ -129,6 +184,7 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
         struct daxmfctl_args a = { .command = DAXMFCTL_HELP };
         const char *verb = NULL;
         bool have_verb = false, range_option = false, count_option = false, files_option = false;
+        bool report_option = false;
         const char *operands[3];
         size_t n_operands = 0;
         uint64_t v;
@@ -152,7 +208,7 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                         if (!have_verb) {
                                 verb = argv[optind++];
                                 have_verb = true;
-                        } else if (strcmp(verb, "files") == 0 && n_operands < ELEMENTSOF(operands))
+                        } else if (takes_operands(verb) && n_operands < ELEMENTSOF(operands))
                                 operands[n_operands++] = argv[optind++];
                         else
                                 return fail(error, size, "unexpected argument '%s'", argv[optind]);
@@ -230,6 +286,42 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                         files_option = true;
                         a.inventory = true;
                         break;
+                case ARG_YES:
+                        a.yes = true;
+                        break;
+                case ARG_SINCE:
+                        report_option = true;
+                        r = timestamp("since", optarg, &a.since_usec, error, size);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_UNTIL:
+                        report_option = true;
+                        r = timestamp("until", optarg, &a.until_usec, error, size);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_DEVICE:
+                        report_option = true;
+                        if (!optarg[0])
+                                return fail(error, size, "--device needs a device name (pmem0, dax0.0)");
+                        a.filter_device = optarg;
+                        break;
+                case ARG_FILE:
+                        report_option = true;
+                        if (optarg[0] != '/')
+                                return fail(error, size, "--file: '%s' is not an absolute path", optarg);
+                        a.filter_file = optarg;
+                        break;
+                case ARG_DIRECTORY:
+                        report_option = true;
+                        if (!optarg[0])
+                                return fail(error, size, "--directory needs a directory");
+                        a.journal_directory = optarg;
+                        break;
+                case ARG_REFRESH:
+                        a.refresh = true;
+                        break;
                 case ':':
                         return fail(error, size, "option '%s' needs a value", argv[arg]);
                 default:
@@ -258,6 +350,34 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
 
         if (a.command != DAXMFCTL_FILES && files_option)
                 return fail(error, size, "--ranges and --inventory are only for 'files'");
+
+        if (a.command != DAXMFCTL_REPORT && report_option)
+                return fail(error, size, "--since, --until, --device, --file and --directory are only for 'report'");
+
+        if (a.command != DAXMFCTL_FAIL_RANGE && a.yes)
+                return fail(error, size, "--yes is only for 'fail-range'");
+
+        if (a.command != DAXMFCTL_INVENTORY && a.refresh)
+                return fail(error, size, "--refresh is only for 'inventory'");
+
+        if (a.command == DAXMFCTL_FAIL_RANGE && !a.yes)
+                return fail(error, size, "fail-range poisons memory: mappers are signalled and lose the pages; "
+                            "add --yes to do it");
+
+        if (a.since_usec && a.until_usec && a.since_usec > a.until_usec)
+                return fail(error, size, "report: --since is after --until");
+
+        if (a.command == DAXMFCTL_SCAN || a.command == DAXMFCTL_INVENTORY) {
+                if (n_operands > 1)
+                        return fail(error, size, "%s takes at most one DEVICE", verb);
+                if (n_operands == 1) {
+                        if (!operands[0][0])
+                                return fail(error, size, "%s: DEVICE is empty", verb);
+                        if (snprintf(a.device, sizeof(a.device), "%s", operands[0]) >= (int) sizeof(a.device))
+                                return fail(error, size, "%s: DEVICE is too long", verb);
+                        a.has_device = true;
+                }
+        }
 
         if (a.command == DAXMFCTL_FILES) {
                 if (a.ranges && n_operands != 1)

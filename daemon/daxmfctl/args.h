@@ -15,6 +15,9 @@ enum daxmfctl_command {
         DAXMFCTL_STATUS,
         DAXMFCTL_RESCAN,
         DAXMFCTL_FILES,
+        DAXMFCTL_REPORT,
+        DAXMFCTL_SCAN,
+        DAXMFCTL_INVENTORY,
 };
 
 struct daxmfctl_args {
@@ -27,6 +30,15 @@ struct daxmfctl_args {
         uint64_t length;
         const char *ranges;     /* files: "OFFSET LENGTH" lines, "-" for stdin; NULL: the operands */
         bool inventory;         /* files: from daxmfd's saved snapshot, not the live filesystem */
+        bool yes;               /* fail-range: the operator means it (it poisons memory) */
+        /* report: which journal records; since/until in CLOCK_REALTIME usec, 0: unbounded */
+        uint64_t since_usec;
+        uint64_t until_usec;
+        const char *filter_device;      /* report: DAXMF_DEVICE (pmem0, dax0.0); NULL: any */
+        const char *filter_file;        /* report: only events that named this file; NULL: any */
+        const char *journal_directory;  /* report: read this journal directory, not the system's */
+        bool has_device;        /* scan, inventory: DEVICE given (in device[]) */
+        bool refresh;           /* inventory: ask daxmfd to take every inventory again now */
 };
 
 /*

@@ -12,3 +12,9 @@ int daxmfctl_status(const struct daxmfctl_args *args);
 int daxmfctl_rescan(const struct daxmfctl_args *args);
 /* Read-only: the owners of a device range (resolver). */
 int daxmfctl_files(const struct daxmfctl_args *args);
+/* The journal's daxmfd records, grouped by event. */
+int daxmfctl_report(const struct daxmfctl_args *args);
+/* Read-only: the bad ranges pmem disks know of now, and what they hold. */
+int daxmfctl_scan(const struct daxmfctl_args *args);
+/* daxmfd's saved inventories; --refresh through the control socket. */
+int daxmfctl_inventory(const struct daxmfctl_args *args);

@@ -39,6 +39,12 @@ int main(int argc, char *argv[]) {
                 return daxmfctl_rescan(&args);
         case DAXMFCTL_FILES:
                 return daxmfctl_files(&args);
+        case DAXMFCTL_REPORT:
+                return daxmfctl_report(&args);
+        case DAXMFCTL_SCAN:
+                return daxmfctl_scan(&args);
+        case DAXMFCTL_INVENTORY:
+                return daxmfctl_inventory(&args);
         }
         return EXIT_FAILURE;
 }

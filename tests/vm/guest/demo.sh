@@ -29,8 +29,8 @@ echo "   A pid $(field pid a.ready) maps report.db, B pid $(field pid b.ready) m
 daxmfctl monitor >events.txt &
 monitor=$!
 sleep 0.5
-say "daxmfctl fail-range --pfn $pfn --pages $pages"
-daxmfctl fail-range --pfn "$pfn" --pages "$pages" | sed 's/^/   /'
+say "daxmfctl fail-range --yes --pfn $pfn --pages $pages"
+daxmfctl fail-range --yes --pfn "$pfn" --pages "$pages" | sed 's/^/   /'
 
 for m in a b c; do kill -USR1 "$(field pid $m.ready)"; done
 for m in a b c; do wait_for $m.rep || die "report $m"; done

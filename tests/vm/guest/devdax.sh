@@ -16,7 +16,7 @@ wait_for dax.ready || die "mapper did not start"
 [ "$(field first_pfn dax.ready)" = "$pfn" ] && [ "$(field contiguous dax.ready)" = 1 ] &&
 	pass "the mapping is backed by pfn $pfn.. (pagemap agrees with the device resource)" || fail "mapped at $(field first_pfn dax.ready)"
 
-out=$(daxmfctl fail-range --pfn "$pfn" --pages 512) || fail "fail-range exit status"
+out=$(daxmfctl fail-range --yes --pfn "$pfn" --pages 512) || fail "fail-range exit status"
 echo "$out" | sed 's/^/# /'
 echo "$out" | grep -q '^path: *per-page$' && pass "reply says the per-page path was used" || fail "path"
 echo "$out" | grep -q '^pages handled: *512$' && pass "512 pages handled" || fail "pages handled"
@@ -36,7 +36,7 @@ addr=$(field sigbus_first_addr dax.rep)
 # Pages no process has mapped: nothing to tear down; the kernel marks them
 # nothing (-EBUSY) and the reply counts them apart from failures.
 next=$(printf '0x%x' $((pfn + 512)))
-out=$(daxmfctl fail-range --pfn "$next" --pages 512) && pass "unmapped range: exit 0" || fail "unmapped range: exit status"
+out=$(daxmfctl fail-range --yes --pfn "$next" --pages 512) && pass "unmapped range: exit 0" || fail "unmapped range: exit status"
 echo "$out" | grep -q '^pages unmapped: *512 ' && echo "$out" | grep -q '^pages failed: *0$' &&
 	echo "$out" | grep -q '^result: *complete$' && pass "512 unmapped pages counted apart from failures" ||
 	fail "unmapped: $out"

@@ -20,7 +20,7 @@ mapper --path /mnt/f --length 65536 --kill early --ready f.ready --report f.rep 
 wait_for f.ready || die "mapper did not start"
 [ "$(field first_pfn f.ready)" = "$pfn" ] && pass "fiemap -> pfn $pfn agrees with the mapping" || fail "mapped at $(field first_pfn f.ready), fiemap says $pfn"
 
-out=$(daxmfctl fail-range --pfn "$pfn" --pages 16) || fail "fail-range exit status"
+out=$(daxmfctl fail-range --yes --pfn "$pfn" --pages 16) || fail "fail-range exit status"
 echo "$out" | sed 's/^/# /'
 echo "$out" | grep -q '^path: *per-page$' && pass "the pagemap op declined, per-page fallback used" || fail "path"
 echo "$out" | grep -q '^pagemap pages: *0 in 1 calls$' && pass "one pagemap call was tried" || fail "batches"

@@ -42,7 +42,7 @@ daxmfctl monitor --json --count 1 >events.json 2>monitor.err &
 monitor=$!
 sleep 1         # let it join the group
 
-out=$(daxmfctl fail-range --pfn "$pfn" --pages 16 --cookie 4242) || fail "fail-range exit status"
+out=$(daxmfctl fail-range --yes --pfn "$pfn" --pages 16 --cookie 4242) || fail "fail-range exit status"
 echo "$out" | sed 's/^/# /'
 echo "$out" | grep -q '^path: *pagemap$' && pass "reply says the pagemap path was used" || fail "path"
 echo "$out" | grep -q '^pages handled: *16$' && pass "16 pages handled" || fail "pages handled"

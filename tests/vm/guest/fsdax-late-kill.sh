@@ -18,7 +18,7 @@ xfs_io -f -c "pwrite -q -S 0x65 0 64k" -c fsync /mnt/e || die "write e"
 # fail_file FILE: fail the file's pages through the module.
 fail_file() {
 	set -- $(file-pfns "$1" "$base")
-	daxmfctl fail-range --pfn "$1" --pages "$2" >out.txt || fail "fail-range $1+$2"
+	daxmfctl fail-range --yes --pfn "$1" --pages "$2" >out.txt || fail "fail-range $1+$2"
 	grep -q '^path: *pagemap$' out.txt || fail "path: $(cat out.txt)"
 }
 

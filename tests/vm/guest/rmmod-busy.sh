@@ -24,7 +24,7 @@ pages=262144     # the whole 1 GiB, page by page: seconds under TCG
 daxmfctl monitor --json >events.json 2>monitor.err &
 monitor=$!
 sleep 0.5
-daxmfctl fail-range --pfn "$pfn" --pages $pages --per-page --cookie 77 >long.txt 2>long.err &
+daxmfctl fail-range --yes --pfn "$pfn" --pages $pages --per-page --cookie 77 >long.txt 2>long.err &
 req=$!
 wait_progress events.json 77 || fail "no progress event"
 
@@ -32,7 +32,7 @@ wait_progress events.json 77 || fail "no progress event"
 daxmfctl info >info.txt && grep -q '^jobs: *1 running' info.txt && pass "info answers while a range runs (1 job)" ||
 	fail "info during a range: $(cat info.txt)"
 echo 1 >/sys/module/daxmf/parameters/max_jobs
-daxmfctl fail-range --pfn "$pfn" --pages 1 2>busy.err && fail "a second job beyond max_jobs was accepted" ||
+daxmfctl fail-range --yes --pfn "$pfn" --pages 1 2>busy.err && fail "a second job beyond max_jobs was accepted" ||
 	{ grep -q 'EBUSY.*too many ranges running' busy.err && pass "beyond max_jobs -> EBUSY" || fail "$(cat busy.err)"; }
 echo 16 >/sys/module/daxmf/parameters/max_jobs
 rmmod daxmf && pass "rmmod while a range runs" || fail "rmmod busy"
@@ -68,7 +68,7 @@ modprobe daxmf && daxmfctl info >/dev/null && pass "loads and answers again" || 
 daxmfctl monitor --json >events2.json 2>/dev/null &
 monitor=$!
 sleep 0.5
-daxmfctl fail-range --pfn "$pfn" --pages $pages --per-page --cookie 78 >/dev/null 2>&1 &
+daxmfctl fail-range --yes --pfn "$pfn" --pages $pages --per-page --cookie 78 >/dev/null 2>&1 &
 req=$!
 wait_progress events2.json 78 || fail "no progress event"
 kill -9 $req
