@@ -97,6 +97,54 @@ static int number(const char *option, const char *value, uint64_t *ret,
         return 0;
 }
 
+/* The long option "--name" or an unambiguous abbreviation of it stands for, as getopt_long takes them. */
+static const struct option *long_option(const char *name, size_t len) {
+        const struct option *found = NULL;
+
+        for (const struct option *o = options; o->name; o++) {
+                if (strncmp(o->name, name, len) != 0)
+                        continue;
+                if (strlen(o->name) == len)
+                        return o;
+                if (found)
+                        return NULL;    /* ambiguous */
+                found = o;
+        }
+        return found;
+}
+
+void daxmfctl_usage_context(int argc, char *argv[], bool *ret_json, const char **ret_command) {
+        const char *command = NULL;
+        bool json = false, have_verb = false;
+
+        for (int i = 1; i < argc; i++) {
+                const char *arg = argv[i];
+
+                if (strcmp(arg, "--") == 0)
+                        break;
+                if (strncmp(arg, "--", 2) == 0) {
+                        size_t len = strcspn(arg + 2, "=");
+                        const struct option *o = long_option(arg + 2, len);
+
+                        if (o && o->val == 'j')
+                                json = true;
+                        /* Its value is the next argument: not an operand, not an option. */
+                        if (o && o->has_arg == required_argument && arg[2 + len] != '=')
+                                i++;
+                } else if (arg[0] == '-' && arg[1]) {
+                        if (strchr(arg + 1, 'j'))
+                                json = true;
+                } else if (!have_verb) {
+                        have_verb = true;
+                        for (size_t k = 0; k < ELEMENTSOF(commands); k++)
+                                if (strcmp(arg, commands[k].name) == 0)
+                                        command = commands[k].name;
+                }
+        }
+        *ret_json = json;
+        *ret_command = command;
+}
+
 void daxmfctl_print_help(void) {
         printf("Usage: daxmfctl [--json] COMMAND [OPTIONS]\n"
                "\n"
@@ -169,14 +217,24 @@ static int timestamp(const char *option, const char *value, uint64_t *ret, char 
 
         (void) clock_gettime(CLOCK_REALTIME, &ts);
         r = parse_timestamp(value, (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000, ret);
+        if (r == -ERANGE)
+                return fail(error, size, "--%s: '%s' is before 1970 or too far away", option, value);
         if (r < 0)
                 return fail(error, size, "--%s: '%s' is not a time ('YYYY-MM-DD [HH:MM[:SS]]', 'today', "
                             "'yesterday', '-1h', '-30min', '@EPOCH')", option, value);
+        /* 0 stands for "no bound" in since_usec/until_usec: the epoch itself cannot be told apart. */
+        if (*ret == 0)
+                return fail(error, size, "--%s: '%s' is the epoch itself; nothing was logged then", option, value);
         return 0;
 }
 
-static bool takes_operands(const char *verb) {
-        return strcmp(verb, "files") == 0 || strcmp(verb, "scan") == 0 || strcmp(verb, "inventory") == 0;
+/* How many operands a command takes at most (files: DEVICE OFFSET LENGTH; scan, inventory: [DEVICE]). */
+static size_t max_operands(const char *verb) {
+        if (strcmp(verb, "files") == 0)
+                return 3;
+        if (strcmp(verb, "scan") == 0 || strcmp(verb, "inventory") == 0)
+                return 1;
+        return 0;
 }
 
 int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
@@ -204,12 +262,15 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                 if (c < 0 && optind >= argc)
                         break;
                 if (c < 0) {
-                        /* A non-option: the command, then its operands (only 'files' has any). */
+                        /* A non-option: the command, then its operands. */
                         if (!have_verb) {
                                 verb = argv[optind++];
                                 have_verb = true;
-                        } else if (takes_operands(verb) && n_operands < ELEMENTSOF(operands))
+                        } else if (n_operands < max_operands(verb))
                                 operands[n_operands++] = argv[optind++];
+                        else if (max_operands(verb) == 1)
+                                return fail(error, size, "%s takes at most one DEVICE ('%s' is one too many)",
+                                            verb, argv[optind]);
                         else
                                 return fail(error, size, "unexpected argument '%s'", argv[optind]);
                         continue;
@@ -368,8 +429,6 @@ int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                 return fail(error, size, "report: --since is after --until");
 
         if (a.command == DAXMFCTL_SCAN || a.command == DAXMFCTL_INVENTORY) {
-                if (n_operands > 1)
-                        return fail(error, size, "%s takes at most one DEVICE", verb);
                 if (n_operands == 1) {
                         if (!operands[0][0])
                                 return fail(error, size, "%s: DEVICE is empty", verb);

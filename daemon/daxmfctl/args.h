@@ -49,4 +49,12 @@ struct daxmfctl_args {
 int daxmfctl_parse_args(int argc, char *argv[], struct daxmfctl_args *ret,
                         char *error, size_t error_size);
 
+/*
+ * For a command line that did not parse: whether it asks for JSON (--json
+ * or -j anywhere, also inside a cluster such as -jh), and the command it
+ * names (NULL when its first operand is none), so that the usage error can
+ * be told on stdout as JSON as well.
+ */
+void daxmfctl_usage_context(int argc, char *argv[], bool *ret_json, const char **ret_command);
+
 void daxmfctl_print_help(void);

@@ -4,6 +4,7 @@
 #include "args.h"
 #include "commands.h"
 #include "log.h"
+#include "output.h"
 
 #ifndef DAXMF_VERSION
 #define DAXMF_VERSION "unknown"
@@ -16,7 +17,14 @@ int main(int argc, char *argv[]) {
         log_set_program("daxmfctl");
 
         if (daxmfctl_parse_args(argc, argv, &args, error, sizeof(error)) < 0) {
+                const char *command;
+                bool json;
+
                 log_error("%s", error);
+                /* A script that asked for JSON reads stdout: the error goes there too. */
+                daxmfctl_usage_context(argc, argv, &json, &command);
+                if (json)
+                        daxmfctl_print_json(daxmfctl_usage_error_json(command, error));
                 return 2;
         }
 

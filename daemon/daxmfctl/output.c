@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -179,6 +180,19 @@ struct json_object *daxmfctl_error_json(const char *command, const struct daxmf_
         ADD(err, "pfn", e->has_pfn ? json_object_new_uint64(e->pfn) : NULL);
         ADD(err, "missing_attribute", e->missing_attr ? json_object_new_uint64(e->missing_attr) : NULL);
         ADD(o, "error", err);
+        return o;
+}
+
+struct json_object *daxmfctl_usage_error_json(const char *command, const char *message) {
+        struct daxmf_error e = { .error = -EINVAL };
+        struct json_object *o, *err;
+
+        snprintf(e.message, sizeof(e.message), "%s", message);
+        o = daxmfctl_error_json(command ? command : "", &e);
+        json_object_object_get_ex(o, "error", &err);
+        if (!command)
+                json_object_object_add(err, "command", NULL);
+        json_object_object_add(err, "usage", json_object_new_boolean(true));
         return o;
 }
 

@@ -32,6 +32,12 @@ void daxmfctl_log_error(const char *command, const struct daxmf_error *e);
 int daxmfctl_report_error(const char *command, bool json, const struct daxmf_error *e);
 int daxmfctl_fail(const char *command, bool json, int error, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * A command line that did not parse: {"error": {...}} as for any failure
+ * (EINVAL, the message), with "usage": true; command may be NULL.
+ */
+struct json_object *daxmfctl_usage_error_json(const char *command, const char *message);
+
 /* Print a JSON document on stdout and drop it. */
 void daxmfctl_print_json(struct json_object *o);
 /* The same, on one line (for streams of events). */

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -89,11 +90,10 @@ static int relative_usec(const char *s, uint64_t *ret) {
                 return -EINVAL;
         errno = 0;
         n = strtoull(s, &end, 10);
-        if (errno == ERANGE)
-                return -ERANGE;
         for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
                 if (strcmp(end, units[i].suffix) == 0) {
-                        if (n > UINT64_MAX / units[i].usec)
+                        /* Junk wins over size: checked after the unit. */
+                        if (errno == ERANGE || n > UINT64_MAX / units[i].usec)
                                 return -ERANGE;
                         *ret = n * units[i].usec;
                         return 0;
@@ -101,11 +101,72 @@ static int relative_usec(const char *s, uint64_t *ret) {
         return -EINVAL;
 }
 
-int parse_timestamp(const char *s, uint64_t now_usec, uint64_t *ret) {
+/* n digits exactly at *p, advancing it. */
+static int digits(const char **p, unsigned n, int *ret) {
+        int v = 0;
+
+        for (unsigned i = 0; i < n; i++) {
+                if (!isdigit((unsigned char) (*p)[i]))
+                        return -EINVAL;
+                v = v * 10 + ((*p)[i] - '0');
+        }
+        *p += n;
+        *ret = v;
+        return 0;
+}
+
+static bool leap_year(int y) {
+        return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/*
+ * "YYYY-MM-DD[( |T)HH:MM[:SS]]", every field its full width.  strptime()
+ * is not used: it skips blanks before numbers and takes one-digit fields,
+ * so " 2026-1-2" would pass; and mktime() makes February 30 March 2.
+ */
+static int parse_local_time(const char *s, uint64_t *ret) {
+        static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+        int year, month, day, hour = 0, min = 0, sec = 0;
+        const char *p = s;
         struct tm tm = {};
-        uint64_t v;
-        const char *end;
         time_t t;
+
+        if (digits(&p, 4, &year) < 0 || *p++ != '-' || digits(&p, 2, &month) < 0 || *p++ != '-' ||
+            digits(&p, 2, &day) < 0)
+                return -EINVAL;
+        if (*p == ' ' || *p == 'T') {
+                p++;
+                if (digits(&p, 2, &hour) < 0 || *p++ != ':' || digits(&p, 2, &min) < 0)
+                        return -EINVAL;
+                if (*p == ':') {
+                        p++;
+                        if (digits(&p, 2, &sec) < 0)
+                                return -EINVAL;
+                }
+        }
+        if (*p)
+                return -EINVAL;
+        if (month < 1 || month > 12 || day < 1 ||
+            day > mdays[month - 1] + (month == 2 && leap_year(year)) || hour > 23 || min > 59 || sec > 59)
+                return -EINVAL;
+
+        tm.tm_year = year - 1900;
+        tm.tm_mon = month - 1;
+        tm.tm_mday = day;
+        tm.tm_hour = hour;
+        tm.tm_min = min;
+        tm.tm_sec = sec;
+        tm.tm_isdst = -1;
+        t = mktime(&tm);
+        /* -1 is also 1969-12-31 23:59:59 UTC: before the epoch either way. */
+        if (t < 0)
+                return -ERANGE;
+        *ret = (uint64_t) t * 1000000;
+        return 0;
+}
+
+int parse_timestamp(const char *s, uint64_t now_usec, uint64_t *ret) {
+        uint64_t v;
         int r;
 
         if (!s || !s[0])
@@ -121,7 +182,8 @@ int parse_timestamp(const char *s, uint64_t now_usec, uint64_t *ret) {
         if (strcmp(s, "tomorrow") == 0)
                 return local_midnight(now_usec, 1, ret);
         if (s[0] == '@') {
-                if (!isdigit((unsigned char) s[1]))
+                /* Seconds in decimal, as date +%s prints them; parse_u64 would also take 0x. */
+                if (!s[1] || strspn(s + 1, "0123456789") != strlen(s + 1))
                         return -EINVAL;
                 r = parse_u64(s + 1, &v);
                 if (r < 0)
@@ -146,27 +208,5 @@ int parse_timestamp(const char *s, uint64_t now_usec, uint64_t *ret) {
                 }
                 return 0;
         }
-
-        end = strptime(s, "%Y-%m-%d", &tm);
-        if (!end)
-                return -EINVAL;
-        if (*end == ' ' || *end == 'T') {
-                const char *rest = end + 1;
-
-                end = strptime(rest, "%H:%M:%S", &tm);
-                if (!end || *end) {
-                        tm.tm_sec = 0;
-                        end = strptime(rest, "%H:%M", &tm);
-                }
-                if (!end)
-                        return -EINVAL;
-        }
-        if (*end)
-                return -EINVAL;
-        tm.tm_isdst = -1;
-        t = mktime(&tm);
-        if (t < 0)
-                return -ERANGE;
-        *ret = (uint64_t) t * 1000000;
-        return 0;
+        return parse_local_time(s, ret);
 }

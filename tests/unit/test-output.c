@@ -627,6 +627,33 @@ static void test_error_pfn_zero(void **state) {
         check_null(err, "missing_attribute");
 }
 
+static void test_usage_error(void **state) {
+        _cleanup_json_ struct json_object *o = daxmfctl_usage_error_json("scan", "scan takes at most one DEVICE");
+        _cleanup_json_ struct json_object *none = daxmfctl_usage_error_json(NULL, "unknown command 'x'");
+        struct json_object *err;
+
+        /* The shape of every other error, so a script reads both the same way. */
+        assert_int_equal(json_object_object_length(o), 1);
+        err = member(o, "error");
+        assert_int_equal(json_object_object_length(err), 8);
+        check_string(err, "command", "scan");
+        check_int(err, "errno", EINVAL);
+        check_string(err, "name", "EINVAL");
+        check_string(err, "description", "Invalid argument");
+        check_string(err, "message", "scan takes at most one DEVICE");
+        check_null(err, "pfn");
+        check_null(err, "missing_attribute");
+        assert_true(json_object_get_boolean(member(err, "usage")));
+        check_round_trip(o);
+
+        /* No command named: null, not a made-up one. */
+        err = member(none, "error");
+        check_null(err, "command");
+        check_string(err, "message", "unknown command 'x'");
+        assert_true(json_object_get_boolean(member(err, "usage")));
+        check_round_trip(none);
+}
+
 static void test_event_done(void **state) {
         _cleanup_json_ struct json_object *o = daxmfctl_event_json(&partial_range);
 
@@ -1216,6 +1243,7 @@ int main(void) {
                 cmocka_unit_test(test_error_full),
                 cmocka_unit_test(test_error_plain),
                 cmocka_unit_test(test_error_pfn_zero),
+                cmocka_unit_test(test_usage_error),
                 cmocka_unit_test(test_event_done),
                 cmocka_unit_test(test_event_done_stopped),
                 cmocka_unit_test(test_event_progress),
