@@ -9,10 +9,13 @@ packages="build-essential meson ninja-build pkg-config
 	libsystemd-dev libudev-dev libndctl-dev libdaxctl-dev
 	linux-image-amd64 linux-headers-amd64 kmod
 	qemu-system-x86 busybox-static cpio
-	xfsprogs e2fsprogs ndctl daxctl"
+	xfsprogs e2fsprogs ndctl daxctl
+	scdoc"
 if [ "${1:-}" = --test ]; then
 	# The kernel's own checkpatch.pl comes with the kernel source.
 	packages="$packages linux-source-6.1 xz-utils"
+	# DKMS builds the installed module source (host-dkms).
+	packages="$packages dkms"
 fi
 
 missing=
