@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -18,7 +16,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
-#include "proc-maps.h"
+#include "mappers.h"
 #include "resolver.h"
 
 /* A filesystem's names are walked again when older than this, or when an owner has none. */
@@ -47,75 +45,10 @@ static int compare_u64(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-/* The systemd unit of a process, from its cgroup path; "" when none. */
-static void read_unit(int pid, char *buf, size_t size) {
-        char path[64], line[512];
-        FILE *f;
-
-        buf[0] = '\0';
-        snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-        f = fopen(path, "re");
-        if (!f)
-                return;
-        while (fgets(line, sizeof(line), f)) {
-                char *p = strstr(line, "::/"), *c, *u = NULL;
-
-                if (!p)
-                        continue;
-                line[strcspn(line, "\n")] = '\0';
-                /* The innermost .service or .scope component names the unit. */
-                for (c = strtok(p + 3, "/"); c; c = strtok(NULL, "/")) {
-                        size_t n = strlen(c);
-
-                        if ((n > 8 && strcmp(c + n - 8, ".service") == 0) || (n > 6 && strcmp(c + n - 6, ".scope") == 0))
-                                u = c;
-                }
-                if (u)
-                        snprintf(buf, size, "%s", u);
-                break;
-        }
-        fclose(f);
-}
-
-static void read_comm(int pid, char *buf, size_t size) {
-        char path[64];
-        FILE *f;
-
-        snprintf(buf, size, "?");
-        snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-        f = fopen(path, "re");
-        if (!f)
-                return;
-        if (fgets(buf, (int) size, f))
-                buf[strcspn(buf, "\n")] = '\0';
-        fclose(f);
-}
-
-struct process_match {
-        unsigned major, minor;
-        const uint64_t *inodes;         /* sorted */
-        size_t n_inodes;
-        const char *dax_path;           /* "/dev/dax0.0", or NULL */
-};
-
-static bool maps_match(const struct process_match *pm, const struct mapping *e) {
-        if (pm->dax_path && strcmp(e->path, pm->dax_path) == 0)
-                return true;
-        if (e->major != pm->major || e->minor != pm->minor || pm->n_inodes == 0)
-                return false;
-        return bsearch(&e->inode, pm->inodes, pm->n_inodes, sizeof(uint64_t), compare_u64) != NULL;
-}
-
-static void mappings_clear(struct manager *m) {
-        for (size_t i = 0; i < m->n_mappings; i++)
-                free(m->mappings[i].path);
-        free(m->mappings);
-        m->mappings = NULL;
-        m->n_mappings = 0;
-}
-
 /* Mappings of dax/pmem devices (their files, or the dax character devices) are the only ones kept. */
-static bool worth_keeping(const struct manager *m, const struct maps_entry *e) {
+static bool worth_keeping(const struct maps_entry *e, void *userdata) {
+        const struct manager *m = userdata;
+
         if (strncmp(e->path, "/dev/dax", 8) == 0)
                 return true;
         for (size_t i = 0; i < m->topology.n; i++)
@@ -129,32 +62,6 @@ static bool worth_keeping(const struct manager *m, const struct maps_entry *e) {
         return false;
 }
 
-static int mappings_add(struct manager *m, int pid, const char *comm, const char *unit, const struct maps_entry *e) {
-        struct mapping *n;
-
-        n = reallocarray(m->mappings, m->n_mappings + 1, sizeof(*n));
-        if (!n)
-                return -ENOMEM;
-        m->mappings = n;
-        n = &m->mappings[m->n_mappings];
-        *n = (struct mapping) {
-                .pid = pid,
-                .start = e->start,
-                .end = e->end,
-                .offset = e->offset,
-                .major = e->major,
-                .minor = e->minor,
-                .inode = e->inode,
-                .path = strdup(e->path),
-        };
-        snprintf(n->comm, sizeof(n->comm), "%s", comm);
-        snprintf(n->unit, sizeof(n->unit), "%s", unit);
-        if (!n->path)
-                return -ENOMEM;
-        m->n_mappings++;
-        return 0;
-}
-
 /*
  * Every process's dax mappings, read once per burst: a storm of bad ranges
  * would otherwise read every /proc/PID/maps once per range.  A snapshot
@@ -163,66 +70,44 @@ static int mappings_add(struct manager *m, int pid, const char *comm, const char
 #define MAPPINGS_MAX_AGE_USEC (1000 * 1000)
 
 static void mappings_refresh(struct manager *m) {
-        struct dirent *de;
-        DIR *proc;
+        int r;
 
         if (m->mappings_usec && now_usec() - m->mappings_usec < MAPPINGS_MAX_AGE_USEC)
                 return;
-        mappings_clear(m);
+        mapping_snapshot_done(&m->mappings);
         m->mappings_usec = now_usec();
-        proc = opendir("/proc");
-        if (!proc) {
-                log_error("cannot list processes: %s", strerror(errno));
-                return;
-        }
-        while ((de = readdir(proc))) {
-                char path[64], comm[64] = "", unit[256] = "", *line = NULL;
-                size_t allocated = 0;
-                int pid;
-                FILE *f;
-
-                if (!isdigit((unsigned char) de->d_name[0]))
-                        continue;
-                pid = atoi(de->d_name);
-                snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-                f = fopen(path, "re");
-                if (!f)
-                        continue;       /* gone, or a kernel thread */
-                while (getline(&line, &allocated, f) >= 0) {
-                        struct maps_entry e;
-
-                        if (maps_parse_line(line, &e) < 0 || !e.path[0] || !worth_keeping(m, &e))
-                                continue;
-                        if (!comm[0]) {
-                                read_comm(pid, comm, sizeof(comm));
-                                read_unit(pid, unit, sizeof(unit));
-                        }
-                        if (mappings_add(m, pid, comm, unit, &e) < 0) {
-                                log_error("out of memory listing the processes' mappings");
-                                break;
-                        }
-                }
-                free(line);
-                fclose(f);
-        }
-        closedir(proc);
+        r = mapping_snapshot_take(&m->mappings, "/proc", worth_keeping, m);
+        if (r < 0)
+                log_error("cannot list the processes' mappings: %s", strerror(-r));
 }
 
 void affected_forget_mappings(struct manager *m) {
-        mappings_clear(m);
+        mapping_snapshot_done(&m->mappings);
         m->mappings_usec = 0;
 }
 
-/* Every mapping of the matched files or device, in every process. */
-static void report_processes(struct manager *m, const struct process_match *pm, uint64_t event_id, const char *event,
-                             const char *device) {
+/*
+ * Every mapping of the files hit (at any offset: a mapping of another part
+ * of an affected file is reported too) or of the dax device, in every
+ * process, one record each.
+ */
+static void report_processes(struct manager *m, struct mapper_targets *targets, uint64_t event_id,
+                             const char *event, const char *device) {
+        _cleanup_(mapper_hits_done) struct mapper_hits hits = {};
         uint64_t logged = 0, more = 0;
+        int r;
 
         mappings_refresh(m);
-        for (size_t i = 0; i < m->n_mappings; i++) {
-                const struct mapping *e = &m->mappings[i];
+        r = mappers_match(&m->mappings, targets, &hits);
+        if (r < 0) {
+                log_error("cannot match the processes' mappings: %s", strerror(-r));
+                return;
+        }
+        for (size_t i = 0; i < hits.n; i++) {
+                const struct mapping *e = &m->mappings.mappings[hits.hits[i].mapping];
 
-                if (!maps_match(pm, e))
+                /* Hits come by mapping: one that maps several targets is still one mapping. */
+                if (i > 0 && hits.hits[i - 1].mapping == hits.hits[i].mapping)
                         continue;
                 if (logged >= AFFECTED_MAX_RECORDS) {
                         more++;
@@ -297,12 +182,13 @@ void affected_report(struct manager *m, uint64_t event_id, const char *event, co
         _cleanup_(owner_list_done) struct owner_list owners = {};
         _cleanup_free_ uint64_t *inodes = NULL;
         const struct inventory_slot *slot;
+        _cleanup_(mapper_targets_done) struct mapper_targets targets = {};
         const struct daxmf_device *d;
         struct owners_source src = {};
-        struct process_match pm = {};
-        char dax_path[64], buf[64];
+        char dax_path[64] = "", buf[64];
         uint64_t logged = 0, more = 0;
         size_t n_inodes = 0;
+        unsigned major, minor;
         bool removal = strcmp(event, "removal") == 0;
         int r = -ENOENT;
 
@@ -312,15 +198,13 @@ void affected_report(struct manager *m, uint64_t event_id, const char *event, co
         if (!d && !slot)
                 return;
         if (d) {
-                pm.major = d->major;
-                pm.minor = d->minor;
-                if (d->dax[0]) {
+                major = d->major;
+                minor = d->minor;
+                if (d->dax[0])
                         snprintf(dax_path, sizeof(dax_path), "/dev/%s", d->dax);
-                        pm.dax_path = dax_path;
-                }
         } else {
-                pm.major = slot->inv.header.major;
-                pm.minor = slot->inv.header.minor;
+                major = slot->inv.header.major;
+                minor = slot->inv.header.minor;
         }
 
         /*
@@ -387,8 +271,15 @@ void affected_report(struct manager *m, uint64_t event_id, const char *event, co
 
         if (inodes && n_inodes > 1)
                 qsort(inodes, n_inodes, sizeof(uint64_t), compare_u64);
-        pm.inodes = inodes;
-        pm.n_inodes = n_inodes;
-        if (pm.n_inodes > 0 || pm.dax_path)
-                report_processes(m, &pm, event_id, event, device);
+        for (size_t i = 0; i < n_inodes; i++)
+                if ((i == 0 || inodes[i] != inodes[i - 1]) &&
+                    mapper_targets_add_file(&targets, major, minor, inodes[i], 0, UINT64_MAX) < 0)
+                        goto oom;
+        if (dax_path[0] && mapper_targets_add_device(&targets, dax_path, 0, UINT64_MAX) < 0)
+                goto oom;
+        if (targets.n > 0)
+                report_processes(m, &targets, event_id, event, device);
+        return;
+oom:
+        log_error("out of memory: the processes mapping what event %" PRIu64 " hit are not named", event_id);
 }

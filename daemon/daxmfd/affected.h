@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "mappers.h"
+
 struct manager;
 
 /*
@@ -13,17 +15,6 @@ struct manager;
  * after it, mappings are gone and nobody can say who had them.
  */
 #define AFFECTED_MAX_RECORDS 100
-
-/* A process's mapping of a dax/pmem device or a file on one (affected.c keeps a snapshot). */
-struct mapping {
-        int pid;
-        char comm[64];
-        char unit[256];
-        char *path;
-        uint64_t start, end, offset;
-        unsigned major, minor;
-        uint64_t inode;
-};
 
 /* Drop the processes' mappings snapshot (at exit). */
 void affected_forget_mappings(struct manager *m);

@@ -73,8 +73,7 @@ struct manager {
         sd_event_source *mountinfo_source;      /* mounts come and go: read the topology again */
         struct resolver resolver;               /* affected.c: one filesystem's names, cached */
         bool have_resolver;
-        struct mapping *mappings;               /* affected.c: processes' dax mappings, one read per burst */
-        size_t n_mappings;
+        struct mapping_snapshot mappings;       /* affected.c: processes' dax mappings, one read per burst */
         uint64_t mappings_usec;
 
         /* inventories.c: snapshots of the mounted DAX filesystems */
