@@ -3,10 +3,12 @@
 #include <inttypes.h>
 #include <unistd.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <systemd/sd-journal.h>
 
 #include "journal.h"
+#include "metrics.h"
 
 /*
  * sd_journal_send() reports success when journald is not running at all
@@ -15,6 +17,17 @@
  */
 static int journal_available(void) {
         return access("/run/systemd/journal/socket", W_OK) == 0 ? 0 : -ENOENT;
+}
+
+/*
+ * Every record is counted here, the one path they all take (metrics.c):
+ * one journald did not take went to stderr instead, and is counted as
+ * lost to the journal.
+ */
+static int counted(int r) {
+        if (r < 0)
+                metrics_count_lost(METRICS_LOST_JOURNAL, 1);
+        return r;
 }
 
 int journal_sink(enum log_level level, const char *message) {
@@ -29,6 +42,7 @@ int journal_log_event(const struct event_record *ev) {
         const char *kind = daxmf_event_kind_to_string(ev->kind);
         int r;
 
+        metrics_count_event(kind, ev->result, ev->pages, ev->pages_failed);
         r = journal_available();
         if (r >= 0)
                 r = sd_journal_send(
@@ -58,7 +72,7 @@ int journal_log_event(const struct event_record *ev) {
                 fprintf(stderr, "daxmfd: journal unavailable (%d): %s on %s 0x%" PRIx64 "-0x%" PRIx64 " %s %s\n",
                         r, kind, ev->device, ev->phys_start, ev->phys_end,
                         daxmf_action_to_string(ev->action), ev->result);
-        return r;
+        return counted(r);
 }
 
 int journal_log_cleared(const char *device, uint64_t sector, uint64_t sectors, uint64_t phys_start,
@@ -81,7 +95,7 @@ int journal_log_cleared(const char *device, uint64_t sector, uint64_t sectors, u
         if (r < 0)
                 fprintf(stderr, "daxmfd: journal unavailable (%d): poison cleared on %s sectors %" PRIu64 "+%" PRIu64 "\n",
                         r, device, sector, sectors);
-        return r;
+        return counted(r);
 }
 
 int journal_log_degraded(const char *reason) {
@@ -97,7 +111,7 @@ int journal_log_degraded(const char *reason) {
                 NULL);
         if (r < 0)
                 fprintf(stderr, "daxmfd: degraded: %s\n", reason);
-        return r;
+        return counted(r);
 }
 
 int journal_log_file(const struct file_record *f) {
@@ -112,6 +126,7 @@ int journal_log_file(const struct file_record *f) {
                 if (gmtime_r(&t, &tm))
                         strftime(note, sizeof(note), " (from the inventory of %Y-%m-%d %H:%M:%S UTC)", &tm);
         }
+        metrics_count_files(1);
         r = journal_available();
         if (r >= 0) {
                 if (f->path)
@@ -157,12 +172,13 @@ int journal_log_file(const struct file_record *f) {
         if (r < 0)
                 fprintf(stderr, "daxmfd: %s on %s hits %s at 0x%" PRIx64 "%s\n", f->event, f->device,
                         f->path ? f->path : f->metadata, f->file_offset, note);
-        return r;
+        return counted(r);
 }
 
 int journal_log_process(const struct process_record *p) {
         int r;
 
+        metrics_count_processes(1);
         r = journal_available();
         if (r >= 0)
                 r = sd_journal_send(
@@ -184,12 +200,20 @@ int journal_log_process(const struct process_record *p) {
         if (r < 0)
                 fprintf(stderr, "daxmfd: %s on %s: process %d (%s) maps %s\n", p->event, p->device, p->pid, p->comm,
                         p->path);
-        return r;
+        return counted(r);
 }
 
 int journal_log_more(uint64_t event_id, const char *event, const char *device, const char *kind, uint64_t n) {
         int r;
 
+        /* Affected all the same, only not logged one by one (affected.c's kinds: "files", "process mappings"). */
+        if (strcmp(kind, "files") == 0) {
+                metrics_count_files(n);
+                metrics_count_lost(METRICS_LOST_FILES, n);
+        } else if (strncmp(kind, "process", 7) == 0) {
+                metrics_count_processes(n);
+                metrics_count_lost(METRICS_LOST_PROCESSES, n);
+        }
         r = journal_available();
         if (r >= 0)
                 r = sd_journal_send(
@@ -204,5 +228,5 @@ int journal_log_more(uint64_t event_id, const char *event, const char *device, c
                 NULL);
         if (r < 0)
                 fprintf(stderr, "daxmfd: %s on %s: %" PRIu64 " more %s\n", event, device, n, kind);
-        return r;
+        return counted(r);
 }

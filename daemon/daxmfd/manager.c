@@ -25,6 +25,7 @@
 #include "manager.h"
 #include "parse-util.h"
 #include "state.h"
+#include "textfile.h"
 
 #define STATE_FILE "ranges"
 #define HARD_OFFLINE_PAGE "/sys/devices/system/memory/hard_offline_page"
@@ -49,6 +50,8 @@ void manager_update_status(struct manager *m) {
                    daxmf_engine_in_flight_pages(&m->engine),
                    m->removal_handler ? "; removal handler" : "",
                    m->degraded[0] ? "; degraded: " : "", m->degraded);
+        /* What STATUS= says the metrics say too. */
+        textfile_changed(m);
 }
 
 static void manager_set_degraded(struct manager *m, const char *reason) {
@@ -716,6 +719,7 @@ static int disk_read_badblocks(struct manager *m, struct pmem_disk *d) {
         rangeset_done(&d->bad);
         d->bad = now;
         now = (struct daxmf_rangeset) {};
+        textfile_changed(m);    /* the bad ranges, cleared ones too */
         return (int) (appeared.n > INT32_MAX ? INT32_MAX : appeared.n);
 }
 
@@ -1010,6 +1014,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
                 (void) removal_configure(m);
                 inventories_configure(m);
                 (void) manager_arm_rescan(m);
+                textfile_configure(m);
                 /* The same socket again: only the timeout changes. */
                 removal_register(m);
                 log_info("configuration reloaded");
@@ -1074,6 +1079,7 @@ int manager_new(struct manager **ret, const char *config_path, const char *dropi
         m->state_dir_fd = -1;
         m->inventory_dir_fd = -1;
         m->next_event_id = 1;
+        textfile_init(m);
         read_boot_id(m->boot_id);
         m->page_size = (uint64_t) sysconf(_SC_PAGESIZE);
         m->config_path = strdup(config_path);
@@ -1102,6 +1108,7 @@ struct manager *manager_free(struct manager *m) {
                 return NULL;
         control_stop(m, m->control_path);
         free(m->control_path);
+        textfile_done(m);
         for (size_t i = 0; i < m->n_disks; i++)
                 disk_free(m->disks[i]);
         free(m->disks);
@@ -1296,7 +1303,7 @@ int manager_start(struct manager *m) {
         manager_pump(m);
         sd_notify(false, "READY=1");
         manager_update_status(m);
-        return 0;
+        return textfile_start(m);
 }
 
 int manager_run(struct manager *m) {
@@ -1306,5 +1313,6 @@ int manager_run(struct manager *m) {
         sd_notify(false, "STOPPING=1");
         /* Whatever is still pending is in the state file for the next run. */
         manager_save_state(m);
+        textfile_flush(m);      /* the final values */
         return r;
 }

@@ -114,6 +114,17 @@ struct manager {
         struct control_client *control_clients;
         unsigned n_control_clients;
 
+        /* textfile.c: the Prometheus textfile */
+        struct {
+                sd_event_source *timer;         /* a write due, coalescing changes */
+                char *written;                  /* the text last written, not written again */
+                size_t written_size;
+                char *path;                     /* where it was written: removed when the path changes */
+                uint64_t last_usec;             /* monotonic time of the last write */
+                uint64_t start_realtime_usec;
+                bool warned;                    /* the last write failed, and said so once */
+        } metrics;
+
         char degraded[256];
         uint64_t page_size;
         char boot_id[33];

@@ -24,6 +24,7 @@ void daxmf_config_defaults(struct daxmf_config *c) {
                 .max_in_flight = 4,
                 .removal_timeout_usec = 5 * USEC_PER_SEC,
                 .inventory_refresh_usec = 300 * USEC_PER_SEC,
+                .metrics_textfile = DAXMF_METRICS_TEXTFILE_DEFAULT,
         };
 }
 
@@ -143,6 +144,26 @@ static int set_in_flight(void *field, const char *value, const char **why) {
         return 0;
 }
 
+/* Empty: none.  Else absolute, and a *.prom: node_exporter's textfile collector reads nothing else. */
+static int set_textfile(void *field, const char *value, const char **why) {
+        size_t n = strlen(value);
+
+        if (n > 0 && value[0] != '/') {
+                *why = "expected an absolute path, or nothing to write no metrics";
+                return -EINVAL;
+        }
+        if (n > 0 && (n < 7 || strcmp(value + n - 5, ".prom") != 0 || value[n - 6] == '/')) {
+                *why = "expected a file name ending in .prom (node_exporter's textfile collector reads only those)";
+                return -EINVAL;
+        }
+        if (n >= sizeof(((struct daxmf_config *) NULL)->metrics_textfile)) {
+                *why = "path too long";
+                return -EINVAL;
+        }
+        memcpy(field, value, n + 1);
+        return 0;
+}
+
 static const struct setting {
         const char *section;
         const char *key;
@@ -156,6 +177,7 @@ static const struct setting {
         { "Engine", "MaxInFlight", set_in_flight, offsetof(struct daxmf_config, max_in_flight) },
         { "Removal", "TimeoutSec", set_positive_timespan, offsetof(struct daxmf_config, removal_timeout_usec) },
         { "Inventory", "RefreshSec", set_timespan, offsetof(struct daxmf_config, inventory_refresh_usec) },
+        { "Metrics", "TextfilePath", set_textfile, offsetof(struct daxmf_config, metrics_textfile) },
 };
 
 static bool known_section(const char *s) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +21,11 @@ struct daxmf_config {
         unsigned max_in_flight;         /* requests outstanding at once */
         uint64_t removal_timeout_usec;  /* how long the module waits for us */
         uint64_t inventory_refresh_usec; /* snapshot of each DAX filesystem; 0 = on mount and udev only */
+        char metrics_textfile[PATH_MAX]; /* Prometheus textfile, absolute, *.prom; "" = none */
 };
+
+/* Debian's prometheus-node-exporter reads its textfile collector's files there. */
+#define DAXMF_METRICS_TEXTFILE_DEFAULT "/var/lib/prometheus/node-exporter/daxmf.prom"
 
 /* Called for every problem found in a file; the value concerned keeps its default. */
 typedef void (*daxmf_config_warn_t)(const char *file, unsigned line, const char *message, void *userdata);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,6 +49,7 @@ static void test_defaults(void **state) {
         assert_int_equal(c.max_in_flight, 4);
         assert_int_equal(c.removal_timeout_usec, 5 * 1000000ULL);
         assert_int_equal(c.inventory_refresh_usec, 300 * 1000000ULL);
+        assert_string_equal(c.metrics_textfile, "/var/lib/prometheus/node-exporter/daxmf.prom");
 }
 
 static void test_good_file(void **state) {
@@ -105,6 +107,53 @@ static void test_bad_values_keep_defaults(void **state) {
         assert_non_null(strstr(w.text[3], "test.conf:6:"));
         assert_non_null(strstr(w.text[4], "test.conf:8:"));
         assert_non_null(strstr(w.text[5], "test.conf:10:"));
+}
+
+static void test_metrics_textfile(void **state) {
+        char text[8192], long_path[PATH_MAX + 16];
+        struct daxmf_config c, d;
+        struct warnings w = {};
+
+        daxmf_config_defaults(&c);
+        assert_int_equal(parse_string(&c, "[Metrics]\nTextfilePath = /run/daxmf-test/daxmf.prom \n", &w), 0);
+        assert_string_equal(c.metrics_textfile, "/run/daxmf-test/daxmf.prom");
+
+        /* Empty: no file at all. */
+        assert_int_equal(parse_string(&c, "[Metrics]\nTextfilePath=\n", &w), 0);
+        assert_string_equal(c.metrics_textfile, "");
+        assert_int_equal(w.n, 0);
+
+        /* Refused, each with its file and line; the value before stays. */
+        memset(long_path, 'a', sizeof(long_path));
+        long_path[0] = '/';
+        strcpy(long_path + sizeof(long_path) - 6, ".prom");
+        snprintf(text, sizeof(text),
+                 "[Metrics]\n"
+                 "TextfilePath=/x/ok.prom\n"
+                 "TextfilePath=daxmf.prom\n"           /* 3: relative */
+                 "TextfilePath=./daxmf.prom\n"         /* 4: relative */
+                 "TextfilePath=/var/lib/daxmf.txt\n"   /* 5: not read by node_exporter */
+                 "TextfilePath=/var/lib/prometheus/\n" /* 6: a directory */
+                 "TextfilePath=/var/lib/.prom\n"       /* 7: no name before .prom */
+                 "TextfilePath=%s\n", long_path);      /* 8: longer than PATH_MAX */
+        daxmf_config_defaults(&c);
+        assert_int_equal(parse_string(&c, text, &w), 6);
+        assert_string_equal(c.metrics_textfile, "/x/ok.prom");
+        assert_non_null(strstr(w.text[0], "test.conf:3: bad value 'daxmf.prom' for TextfilePath= (expected an absolute path"));
+        assert_non_null(strstr(w.text[1], "test.conf:4: bad value './daxmf.prom'"));
+        assert_non_null(strstr(w.text[2], "test.conf:5: bad value '/var/lib/daxmf.txt' for TextfilePath= (expected a file name ending in .prom"));
+        assert_non_null(strstr(w.text[3], "test.conf:6: bad value '/var/lib/prometheus/'"));
+        assert_non_null(strstr(w.text[4], "test.conf:7: bad value '/var/lib/.prom'"));
+        /* (the message is cut short before the reason: the value alone is longer than a message) */
+        assert_non_null(strstr(w.text[5], "test.conf:8: bad value '/aaaa"));
+
+        /* A bad value keeps the default too, not only an earlier value. */
+        w.n = 0;
+        daxmf_config_defaults(&c);
+        d = c;
+        assert_int_equal(parse_string(&c, "[Metrics]\nTextfilePath=metrics\n[Metrics]\nTextfile=/a.prom\n", &w), 2);
+        assert_memory_equal(&c, &d, sizeof(c));
+        assert_non_null(strstr(w.text[1], "test.conf:4: unknown key 'Textfile' in [Metrics]"));
 }
 
 static void test_structure_errors(void **state) {
@@ -205,6 +254,7 @@ int main(void) {
                 cmocka_unit_test(test_defaults),
                 cmocka_unit_test(test_good_file),
                 cmocka_unit_test(test_bad_values_keep_defaults),
+                cmocka_unit_test(test_metrics_textfile),
                 cmocka_unit_test(test_structure_errors),
                 cmocka_unit_test(test_timespans),
                 cmocka_unit_test(test_dropins_override_in_order),

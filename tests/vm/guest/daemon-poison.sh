@@ -22,8 +22,11 @@ sector=$(( (pfn * 4096 - base) / 512 ))
 mapper --path /mnt/f --length 65536 --kill early --ready f.ready --report f.rep &
 wait_for f.ready || die "mapper did not start"
 
-mkdir -p /etc/daxmf
-printf '[Poison]\nRescanIntervalSec=0\n' >/etc/daxmf/daxmfd.conf
+mkdir -p /etc/daxmf /run/daxmf-test
+conf='[Poison]\nRescanIntervalSec=0\n[Metrics]\nTextfilePath=/run/daxmf-test/%s\n'
+prom=/run/daxmf-test/daxmf.prom
+# shellcheck disable=SC2059
+printf "$conf" daxmf.prom >/etc/daxmf/daxmfd.conf
 daxmfd --config /etc/daxmf/daxmfd.conf 2>daxmfd.err &
 daemon=$!
 n=50
@@ -41,6 +44,10 @@ grep -q '"name": *"pmem0"' status.json && grep -q '"module": *true' status.json 
 # The topology, from libndctl: the namespace, its disk, its data's physical range, the mounted filesystem.
 tr -d ' \n' <status.json | grep -q '"devices":\[{"namespace":"namespace0.0","region":"region0","mode":"[a-z]*","blockdev":"pmem0","data_start":1073741824,"data_size":1073741824,"mountpoint":"/mnt","fstype":"xfs"}\]' &&
 	pass "status: namespace0.0, pmem0, data at 1 GiB, XFS on /mnt (libndctl topology)" || fail "topology in status"
+# The Prometheus textfile, written at start.
+wait_metric $prom daxmf_disks_watched 1 && [ "$(metric $prom daxmf_module_connected)" = 1 ] &&
+	[ "$(metric $prom daxmf_degraded)" = 0 ] && [ "$(metric $prom 'daxmf_events_total{event="poison",result="complete"}')" = 0 ] &&
+	pass "metrics at start: 1 disk watched, module connected, not degraded, no event yet" || fail "metrics at start: $(cat $prom)"
 
 # Two pages of the file go bad.
 echo "$((sector + 8)) 16" >/sys/block/pmem0/badblocks
@@ -82,6 +89,34 @@ journalctl --no-pager -o verbose MESSAGE_ID=$file_id MESSAGE_ID=$proc_id | grep 
 	[ "$(journal_field $proc_id DAXMF_COMM)" = mapper ] && pass "process record: the mapper of f, by pid and name" ||
 	fail "process: $(journal_field $proc_id DAXMF_PID) $(journal_field $proc_id DAXMF_FILE)"
 
+# The metrics count the same event and records (written within a second of the change).
+ev_id=cf97945658094f1db7308336789c695b
+wait_metric $prom 'daxmf_events_total{event="poison",result="complete"}' 1 && pass "metrics: one poison event, complete" ||
+	fail "metrics: no poison event"
+grep -v '^#' $prom | sed 's/^/# /'
+[ "$(metric $prom daxmf_pages_total)" = "$(journal_field $ev_id DAXMF_PAGES)" ] &&
+	[ "$(metric $prom daxmf_pages_failed_total)" = "$(journal_field $ev_id DAXMF_PAGES_FAILED)" ] &&
+	pass "metrics: pages $(metric $prom daxmf_pages_total), failed $(metric $prom daxmf_pages_failed_total), as recorded" ||
+	fail "metrics pages: $(metric $prom daxmf_pages_total) $(metric $prom daxmf_pages_failed_total)"
+files=$(journal_field $file_id DAXMF_EVENT_ID | grep -cx "$(journal_field $ev_id DAXMF_EVENT_ID)")
+[ "$(metric $prom daxmf_files_affected_total)" = "$files" ] && [ "$files" = 3 ] &&
+	[ "$(metric $prom daxmf_processes_affected_total)" = 1 ] &&
+	pass "metrics: $files files and 1 process affected, as the event's records" ||
+	fail "metrics: files $(metric $prom daxmf_files_affected_total) (records: $files), processes $(metric $prom daxmf_processes_affected_total)"
+[ "$(metric $prom 'daxmf_records_lost_total{kind="files"}')" = 0 ] &&
+	[ "$(metric $prom 'daxmf_records_lost_total{kind="processes"}')" = 0 ] &&
+	[ "$(metric $prom 'daxmf_records_lost_total{kind="journal"}')" = 0 ] && pass "metrics: no record lost" ||
+	fail "metrics: records lost"
+[ "$(metric $prom daxmf_bad_ranges)" = 1 ] && [ "$(metric $prom daxmf_pages_pending)" = 0 ] &&
+	[ "$(metric $prom daxmf_pages_in_flight)" = 0 ] && [ "$(metric $prom daxmf_removal_handler)" = 1 ] &&
+	pass "metrics: 1 bad range, nothing pending or in flight, removal handler" || fail "metrics gauges"
+awk -v e="$(metric $prom daxmf_last_event_timestamp_seconds)" -v s="$(metric $prom daxmf_start_time_seconds)" \
+	'BEGIN { exit !(s > 1600000000 && e >= s) }' && pass "metrics: start time, and the event after it" ||
+	fail "metrics times"
+[ "$(ls -A /run/daxmf-test)" = daxmf.prom ] && [ "$(ls -l $prom | cut -c1-10)" = -rw-r--r-- ] &&
+	pass "metrics: the file alone in its directory (no temporary left), mode 0644" ||
+	fail "metrics directory: $(ls -lA /run/daxmf-test)"
+
 kill -USR1 "$(field pid f.ready)"
 wait_for f.rep || die "no report"
 echo "# f: $(tr '\n' ' ' <f.rep)"
@@ -95,8 +130,18 @@ grep -q "^completed $(printf '0x%x' $((pfn + 1))) $(printf '0x%x' $((pfn + 3)))\
 daxmfctl status | sed 's/^/# /'
 daxmfctl status | grep -q '^  pmem0 .* 1 bad range(s), 16 bad sector(s)$' && pass "status shows the bad range" ||
 	fail "status after the poison"
+# A reload with a new path: the file moves there, with the counters of the run, and the old one goes.
+# shellcheck disable=SC2059
+printf "$conf" moved.prom >/etc/daxmf/daxmfd.conf
+kill -HUP $daemon
+prom=/run/daxmf-test/moved.prom
+wait_metric $prom 'daxmf_events_total{event="poison",result="complete"}' 1 && [ "$(ls -A /run/daxmf-test)" = moved.prom ] &&
+	pass "SIGHUP: metrics at the new path, counters kept, the old file removed" ||
+	fail "reload: $(ls -A /run/daxmf-test)"
 kill -TERM $daemon
 wait $daemon && pass "daxmfd stops cleanly on SIGTERM" || fail "daxmfd exit status"
+[ "$(metric $prom 'daxmf_events_total{event="poison",result="complete"}')" = 1 ] && [ "$(ls -A /run/daxmf-test)" = moved.prom ] &&
+	pass "metrics: the final values stay after the exit" || fail "metrics after the exit: $(ls -A /run/daxmf-test)"
 [ -e /run/daxmf/control ] && fail "control socket left behind" || pass "control socket removed"
 daxmfctl status 2>err.txt && fail "status without daxmfd should fail" ||
 	{ grep -q 'cannot reach daxmfd' err.txt && pass "status without daxmfd: a clear error" || fail "$(cat err.txt)"; }

@@ -112,3 +112,18 @@ check_removal_record() {
 	kill -TERM "$daxmfd_pid"
 	wait "$daxmfd_pid" && pass "daxmfd stops cleanly" || fail "daxmfd exit status"
 }
+
+# metric FILE SERIES: the value of one sample of a Prometheus textfile
+# (SERIES with its labels, exactly as written: name{label="value",...}).
+metric() {
+	awk -v s="$2" 'index($0, s " ") == 1 { print substr($0, length(s) + 2) }' "$1" 2>/dev/null
+}
+
+# wait_metric FILE SERIES VALUE [tenths]: wait until the sample has that value.
+wait_metric() {
+	n=${4:-50}
+	until [ "$(metric "$1" "$2")" = "$3" ]; do
+		n=$((n - 1)); [ $n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
