@@ -189,7 +189,7 @@ mkdir -p "$tmp/sys/class/block/pmem0" "$tmp/sys/class/block/pmem0p1" "$tmp/sys/c
 touch "$tmp/cwd/ranges.txt"
 # complete WORD... (the last one is the word being completed): the sorted candidates.
 complete_words() {
-	(cd "$tmp/cwd" && _daxmfctl_sysfs=$tmp/sys bash -c '
+	(cd "$tmp/cwd" && DAXMF_SYSFS_ROOT=$tmp/sys bash -c '
 		. "$1"; shift
 		COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=()
 		_daxmfctl 2>/dev/null
@@ -213,6 +213,7 @@ expect "--count" daxmfctl monitor --c
 expect "" daxmfctl fail-range --pfn ''
 expect "$(sorted namespace0.0 pmem0 pmem1)" daxmfctl files ''
 expect "$(sorted pmem0 pmem1)" daxmfctl scan pm
+expect "$(sorted namespace0.0 pmem0 pmem1)" daxmfctl scan ''
 expect "$(sorted dax1.0 namespace0.0 pmem0 pmem1)" daxmfctl --json inventory --refresh ''
 expect "" daxmfctl files pmem0 ''
 expect "" daxmfctl files pmem0 0x1000 ''
