@@ -14,6 +14,8 @@ packages="build-essential meson ninja-build pkg-config
 if [ "${1:-}" = --test ]; then
 	# The kernel's own checkpatch.pl comes with the kernel source.
 	packages="$packages linux-source-6.1 xz-utils"
+	# Journal files without journald (host-report).
+	packages="$packages systemd-journal-remote"
 	# A real parser of the metrics' text format (unit-metrics-parse).
 	packages="$packages python3-prometheus-client"
 	# DKMS builds the installed module source (host-dkms).
