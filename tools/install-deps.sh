@@ -10,16 +10,16 @@ packages="build-essential meson ninja-build pkg-config
 	linux-image-amd64 linux-headers-amd64 kmod
 	qemu-system-x86 busybox-static cpio
 	xfsprogs e2fsprogs ndctl daxctl
-	scdoc"
+	scdoc debootstrap"
 if [ "${1:-}" = --test ]; then
 	# The kernel's own checkpatch.pl comes with the kernel source.
 	packages="$packages linux-source-6.1 xz-utils"
 	# Journal files without journald (host-report).
 	packages="$packages systemd-journal-remote"
-	# A real parser of the metrics' text format (unit-metrics-parse).
-	packages="$packages python3-prometheus-client"
 	# DKMS builds the installed module source (host-dkms).
 	packages="$packages dkms"
+	# A real parser of the metrics' text format (unit-metrics-parse).
+	packages="$packages python3-prometheus-client"
 fi
 
 missing=

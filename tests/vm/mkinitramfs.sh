@@ -63,7 +63,7 @@ mkdir -p "$root$moddir/kernel" "$root$moddir/extra"
 for m in drivers/nvdimm drivers/dax drivers/acpi/nfit fs/xfs fs/ext4 fs/jbd2 \
 	fs/mbcache.ko lib/libcrc32c.ko lib/crc16.ko crypto/crc32c_generic.ko \
 	arch/x86/crypto/crc32c-intel.ko mm/hwpoison-inject.ko \
-	drivers/virtio drivers/char/hw_random/virtio-rng.ko \
+	drivers/virtio drivers/block/virtio_blk.ko fs/autofs drivers/char/hw_random/virtio-rng.ko \
 	drivers/char/hw_random/rng-core.ko; do
 	[ -e "$moddir/kernel/$m" ] || continue
 	mkdir -p "$root$moddir/kernel/$(dirname "$m")"
@@ -80,6 +80,7 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 cp "$guest"/init "$root/init"
 chmod 755 "$root/init"
 cp "$guest"/*.sh "$root/tests/"
+mkdir -p "$root/tests/systemd" && cp "$guest"/systemd/* "$root/tests/systemd/"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
 mv "$out.tmp" "$out"

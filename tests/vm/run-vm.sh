@@ -5,12 +5,16 @@
 #
 # usage: run-vm.sh --initrd FILE --kernel-release REL --test NAME
 #                  [--variant NAME] [--log-dir DIR] [--mem 3G] [--memmap 1G!1G]
-#                  [--timeout SEC]
+#                  [--timeout SEC] [--root IMAGE --install BUILDDIR]
 # --variant passes vmvariant=NAME to the guest script (one script, several cases).
+# --root boots systemd as PID 1 from IMAGE (tests/vm/mkrootimg.sh; changes go to
+# a throw-away overlay) with BUILDDIR's `meson install` tree copied onto it, so
+# the test sees the installed unit, udev rules and catalog as a system would.
 # Exit: 0 pass, 1 fail, 77 skip (meson's convention).
 set -euo pipefail
 
 initrd= krel= test= variant= logdir=${MESON_BUILD_ROOT:-.}/vm-logs mem=3G memmap='1G!1G' timeout=300
+rootimg= installdir=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--initrd) initrd=$2; shift 2 ;;
@@ -21,6 +25,8 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--memmap) memmap=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--root) rootimg=$2; shift 2 ;;
+	--install) installdir=$2; shift 2 ;;
 	*) echo "run-vm: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -36,6 +42,30 @@ mkdir -p "$logdir"
 log=$logdir/$test${variant:+-$variant}.log
 : >"$log"
 
+rootargs= append_extra=
+if [ -n "$rootimg" ]; then
+	[ -r "$rootimg" ] && [ -n "$installdir" ] || { echo "run-vm: --root needs a readable image and --install BUILDDIR" >&2; exit 2; }
+	work=$(mktemp -d "${TMPDIR:-/tmp}/daxmf-vm.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+	# What a package would install, as `meson install` puts it, under /payload
+	# of a second initramfs archive (the kernel unpacks both).  The image's
+	# /lib, /bin and /sbin are links into /usr (merged /usr): move what is
+	# installed there into /usr so the copy does not replace those links.
+	meson install -C "$installdir" --no-rebuild --quiet --destdir "$work/payload" >"$work/install.log" 2>&1 ||
+		{ cat "$work/install.log"; echo "run-vm: meson install failed" >&2; exit 1; }
+	for d in lib bin sbin; do
+		[ -d "$work/payload/$d" ] || continue
+		mkdir -p "$work/payload/usr/$d"
+		cp -a "$work/payload/$d/." "$work/payload/usr/$d/"
+		rm -rf "${work:?}/payload/$d"
+	done
+	(cd "$work" && find payload | cpio -o -H newc --quiet | gzip -1) >"$work/payload.cpio.gz"
+	cat "$initrd" "$work/payload.cpio.gz" >"$work/initrd.img"
+	initrd=$work/initrd.img
+	rootargs="-drive file=$rootimg,format=raw,if=virtio,snapshot=on"
+	append_extra=" vmroot=systemd quiet systemd.show_status=error"
+fi
+
 # KVM here cannot run a stock kernel (see shared notes): TCG unless told.
 accel=${DAXMF_VM_ACCEL:-tcg}
 # The guest reaches its test in ~6 s.  Under TCG a boot now and then stalls
@@ -49,8 +79,8 @@ boot() {
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
 		-accel "$accel" -smp 2 -m "$mem" -nodefaults -no-user-config \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic log_buf_len=8M memmap=$memmap vmtest=$test${variant:+ vmvariant=$variant}" \
-		-device virtio-rng-pci -display none -serial "file:$log" -no-reboot \
+		-append "console=ttyS0 panic=-1 oops=panic log_buf_len=8M memmap=$memmap vmtest=$test${variant:+ vmvariant=$variant}$append_extra" \
+		-device virtio-rng-pci -display none -serial "file:$log" -no-reboot $rootargs \
 		</dev/null >"$log.qemu" 2>&1 &
 	qpid=$!
 	while kill -0 "$qpid" 2>/dev/null && ! grep -aq '^DAXMF-VMTEST-BEGIN' "$log"; do
