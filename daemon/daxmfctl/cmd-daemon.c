@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <json-c/json.h>
@@ -22,46 +23,54 @@ static void closep(int *fd) {
 }
 
 /* One request, one answer; the daemon's "ok": false comes back as its errno. */
-static int call(const char *command, bool json, struct json_object **ret) {
+int daxmfctl_call(const char *label, const char *command, struct json_object *request, bool json,
+                  unsigned timeout_sec, struct json_object **ret) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         const char *path = daxmf_control_socket_path();
         _cleanup_(closep) int fd = -1;
         _cleanup_free_ char *buf = NULL;
-        _cleanup_(json_object_putp) struct json_object *reply = NULL;
+        _cleanup_(json_object_putp) struct json_object *reply = NULL, *req = NULL;
         struct json_object *ok, *err, *msg;
-        char request[64];
+        const char *text;
         ssize_t n;
 
         if (strlen(path) >= sizeof(sa.sun_path))
-                return daxmfctl_fail(command, json, -ENAMETOOLONG, "control socket path too long: %s", path);
+                return daxmfctl_fail(label, json, -ENAMETOOLONG, "control socket path too long: %s", path);
         strcpy(sa.sun_path, path);
         fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         if (fd < 0)
-                return daxmfctl_fail(command, json, -errno, "cannot make a socket");
+                return daxmfctl_fail(label, json, -errno, "cannot make a socket");
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return daxmfctl_fail(command, json, -errno, "cannot reach daxmfd at %s (is it running?)", path);
+                return daxmfctl_fail(label, json, -errno, "cannot reach daxmfd at %s (is it running?)", path);
+        if (timeout_sec > 0 &&
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval) { .tv_sec = timeout_sec }, sizeof(struct timeval)) < 0)
+                return daxmfctl_fail(label, json, -errno, "cannot set a timeout on the control socket");
 
-        snprintf(request, sizeof(request), "{\"command\":\"%s\"}", command);
-        if (send(fd, request, strlen(request), MSG_NOSIGNAL) < 0)
-                return daxmfctl_fail(command, json, -errno, "cannot send to daxmfd");
+        req = request ? json_object_get(request) : json_object_new_object();
+        json_object_object_add(req, "command", json_object_new_string(command));
+        text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (send(fd, text, strlen(text), MSG_NOSIGNAL) < 0)
+                return daxmfctl_fail(label, json, -errno, "cannot send to daxmfd");
         buf = malloc(DAXMF_CONTROL_MAX_MESSAGE + 1);
         if (!buf)
-                return daxmfctl_fail(command, json, -ENOMEM, "out of memory");
+                return daxmfctl_fail(label, json, -ENOMEM, "out of memory");
         n = recv(fd, buf, DAXMF_CONTROL_MAX_MESSAGE, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return daxmfctl_fail(label, json, -ETIMEDOUT, "daxmfd did not answer within %u s", timeout_sec);
         if (n < 0)
-                return daxmfctl_fail(command, json, -errno, "no answer from daxmfd");
+                return daxmfctl_fail(label, json, -errno, "no answer from daxmfd");
         if (n == 0)
-                return daxmfctl_fail(command, json, -ECONNRESET, "daxmfd closed the connection without answering");
+                return daxmfctl_fail(label, json, -ECONNRESET, "daxmfd closed the connection without answering");
         buf[n] = '\0';
 
         reply = json_tokener_parse(buf);
         if (!reply || !json_object_is_type(reply, json_type_object) ||
             !json_object_object_get_ex(reply, "ok", &ok))
-                return daxmfctl_fail(command, json, -EBADMSG, "daxmfd's answer is not understood");
+                return daxmfctl_fail(label, json, -EBADMSG, "daxmfd's answer is not understood");
         if (!json_object_get_boolean(ok)) {
                 int e = json_object_object_get_ex(reply, "errno", &err) ? json_object_get_int(err) : EIO;
 
-                return daxmfctl_fail(command, json, e > 0 ? -e : -EIO, "daxmfd: %s",
+                return daxmfctl_fail(label, json, e > 0 ? -e : -EIO, "daxmfd: %s",
                             json_object_object_get_ex(reply, "error", &msg) ? json_object_get_string(msg) : "failed");
         }
         json_object_object_del(reply, "ok");
@@ -92,7 +101,7 @@ int daxmfctl_status(const struct daxmfctl_args *args) {
         size_t n = 0;
         int r;
 
-        r = call("status", args->json, &reply);
+        r = daxmfctl_call("status", "status", NULL, args->json, 0, &reply);
         if (r != 0)
                 return r;
         if (args->json) {
@@ -142,7 +151,7 @@ int daxmfctl_rescan(const struct daxmfctl_args *args) {
         struct json_object *reply = NULL;
         int r;
 
-        r = call("rescan", args->json, &reply);
+        r = daxmfctl_call("rescan", "rescan", NULL, args->json, 0, &reply);
         if (r != 0)
                 return r;
         if (args->json) {

@@ -28,6 +28,7 @@ struct control_client {
         struct manager *m;
         int fd;
         sd_event_source *source;
+        struct inventory_request *refresh;      /* refresh-inventory: parked until the builds end */
         struct control_client *next;
 };
 
@@ -36,6 +37,8 @@ static void client_free(struct control_client *c) {
 
         if (!c)
                 return;
+        if (c->refresh)
+                inventories_refresh_cancel(c->m, c->refresh);
         for (p = &c->m->control_clients; *p; p = &(*p)->next)
                 if (*p == c) {
                         *p = c->next;
@@ -125,7 +128,69 @@ static struct json_object *rescan_reply(struct manager *m) {
         return o;
 }
 
-static struct json_object *handle(struct manager *m, const char *buf, size_t n) {
+static void client_answer(struct control_client *c, struct json_object *reply) {
+        const char *text = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+        if (send(c->fd, text, strlen(text), MSG_NOSIGNAL) < 0)
+                log_debug("control: cannot answer: %s", strerror(errno));
+}
+
+static struct json_object *refresh_reply(const struct inventory_refresh *items, size_t n) {
+        struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+        json_object_object_add(o, "ok", json_object_new_boolean(true));
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *j = json_object_new_object();
+
+                json_object_object_add(j, "device", json_object_new_string(items[i].name));
+                json_object_object_add(j, "disk", json_object_new_string(items[i].disk));
+                json_object_object_add(j, "mountpoint", json_object_new_string(items[i].mountpoint));
+                json_object_object_add(j, "ok", json_object_new_boolean(items[i].error == 0));
+                if (items[i].error) {
+                        json_object_object_add(j, "errno", json_object_new_int(-items[i].error));
+                        json_object_object_add(j, "error", json_object_new_string(items[i].message));
+                } else
+                        json_object_object_add(j, "built_realtime_usec",
+                                               json_object_new_uint64(items[i].built_realtime_usec));
+                json_object_array_add(a, j);
+        }
+        json_object_object_add(o, "inventories", a);
+        return o;
+}
+
+/* Every build asked for has ended: the parked client gets its answer now. */
+static void on_refreshed(struct manager *m, const struct inventory_refresh *items, size_t n, void *userdata) {
+        _cleanup_(json_object_putp) struct json_object *reply = refresh_reply(items, n);
+        struct control_client *c = userdata;
+
+        c->refresh = NULL;      /* being answered: nothing to cancel */
+        client_answer(c, reply);
+        client_free(c);
+}
+
+/*
+ * refresh-inventory [device]: the builds run in a child, one at a time;
+ * waiting for them here would stop the event loop, so the client is
+ * parked and answered when they have ended (NULL: parked).
+ */
+static struct json_object *refresh_inventory(struct control_client *c, struct json_object *req) {
+        struct json_object *device = NULL;
+        char error[256];
+        int r;
+
+        if (json_object_object_get_ex(req, "device", &device) && !json_object_is_type(device, json_type_string))
+                return error_reply(-EINVAL, "\"device\" is not a string");
+        r = inventories_refresh(c->m, device ? json_object_get_string(device) : NULL, on_refreshed, c, &c->refresh,
+                                error, sizeof(error));
+        if (r < 0)
+                return error_reply(r, error);
+        if (!c->refresh)
+                return refresh_reply(NULL, 0);  /* no DAX filesystem mounted */
+        return NULL;
+}
+
+static struct json_object *handle(struct control_client *c, const char *buf, size_t n) {
+        struct manager *m = c->m;
         _cleanup_(json_object_putp) struct json_object *req = NULL;
         struct json_tokener *tok;
         struct json_object *cmd;
@@ -148,7 +213,9 @@ static struct json_object *handle(struct manager *m, const char *buf, size_t n) 
                 return status_reply(m);
         if (strcmp(name, "rescan") == 0)
                 return rescan_reply(m);
-        return error_reply(-EOPNOTSUPP, "unknown command (status, rescan)");
+        if (strcmp(name, "refresh-inventory") == 0)
+                return refresh_inventory(c, req);
+        return error_reply(-EOPNOTSUPP, "unknown command (status, rescan, refresh-inventory)");
 }
 
 static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -157,9 +224,13 @@ static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdat
         _cleanup_free_ char *buf = NULL;
         struct ucred cred;
         socklen_t len = sizeof(cred);
-        const char *text;
         ssize_t n;
 
+        /* Parked: it asked once; all it can do now is hang up (or break the protocol). */
+        if (c->refresh) {
+                client_free(c);
+                return 0;
+        }
         buf = malloc(DAXMF_CONTROL_MAX_MESSAGE);
         if (!buf) {
                 client_free(c);
@@ -178,11 +249,14 @@ static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdat
         else if (n > DAXMF_CONTROL_MAX_MESSAGE)
                 reply = error_reply(-EMSGSIZE, "the request is too long");
         else
-                reply = handle(c->m, buf, (size_t) n);
+                reply = handle(c, buf, (size_t) n);
 
-        text = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (send(fd, text, strlen(text), MSG_NOSIGNAL) < 0)
-                log_debug("control: cannot answer: %s", strerror(errno));
+        if (!reply) {
+                /* Parked; the builds start now that an answer from them finds the client waiting. */
+                inventories_topology_changed(c->m);
+                return 0;
+        }
+        client_answer(c, reply);
         client_free(c);
         return 0;
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,107 @@ static int slot_load(struct manager *m, const char *file, struct inventory_slot 
         return 0;
 }
 
+struct inventory_request {
+        struct inventory_request *next;
+        struct inventory_refresh *items;
+        size_t n;
+        inventories_refreshed_t callback;
+        void *userdata;
+};
+
+static void request_free(struct inventory_request *req) {
+        if (!req)
+                return;
+        free(req->items);
+        free(req);
+}
+
+static void request_unlink(struct manager *m, struct inventory_request *req) {
+        for (struct inventory_request **p = &m->inventory_requests; *p; p = &(*p)->next)
+                if (*p == req) {
+                        *p = req->next;
+                        return;
+                }
+}
+
+/* Whether an asker waits for a build of name to start. */
+static bool refresh_wanted(struct manager *m, const char *name) {
+        for (struct inventory_request *req = m->inventory_requests; req; req = req->next)
+                for (size_t i = 0; i < req->n; i++)
+                        if (req->items[i].state == INVENTORY_REFRESH_WAITING && strcmp(req->items[i].name, name) == 0)
+                                return true;
+        return false;
+}
+
+/* Every asker's item of name in state from moves on: to BUILDING, or to DONE with error. */
+_printf_(5, 6)
+static void refresh_advance(struct manager *m, const char *name, int from, int error, const char *format, ...) {
+        const struct inventory_slot *s = slot_find(m, name);
+
+        for (struct inventory_request *req = m->inventory_requests; req; req = req->next)
+                for (size_t i = 0; i < req->n; i++) {
+                        struct inventory_refresh *it = &req->items[i];
+                        va_list ap;
+
+                        if ((int) it->state != from || strcmp(it->name, name) != 0)
+                                continue;
+                        if (from == INVENTORY_REFRESH_WAITING && !format) {
+                                it->state = INVENTORY_REFRESH_BUILDING;
+                                continue;
+                        }
+                        it->state = INVENTORY_REFRESH_DONE;
+                        it->error = error;
+                        if (format) {
+                                va_start(ap, format);
+                                vsnprintf(it->message, sizeof(it->message), format, ap);
+                                va_end(ap);
+                        }
+                        if (!error && s && s->loaded)
+                                it->built_realtime_usec = s->inv.header.built_realtime_usec;
+                }
+}
+
+/* Answer every asker whose devices are all done. */
+static void requests_check(struct manager *m) {
+        struct inventory_request *req = m->inventory_requests, *next;
+
+        for (; req; req = next) {
+                bool done = true;
+
+                next = req->next;
+                for (size_t i = 0; done && i < req->n; i++)
+                        done = req->items[i].state == INVENTORY_REFRESH_DONE;
+                if (!done)
+                        continue;
+                request_unlink(m, req);
+                req->callback(m, req->items, req->n, req->userdata);
+                request_free(req);
+                /* The callback may have cancelled others: start over. */
+                next = m->inventory_requests;
+        }
+}
+
+/* Waiting devices that went away, or whose filesystem did: no build will come. */
+static void requests_sweep(struct manager *m) {
+        for (struct inventory_request *req = m->inventory_requests; req; req = req->next)
+                for (size_t i = 0; i < req->n; i++) {
+                        struct inventory_refresh *it = &req->items[i];
+                        const struct daxmf_device *d = NULL;
+
+                        if (it->state != INVENTORY_REFRESH_WAITING)
+                                continue;
+                        for (size_t k = 0; !d && k < m->topology.n; k++)
+                                if (strcmp(device_key(&m->topology.devices[k]), it->name) == 0)
+                                        d = &m->topology.devices[k];
+                        if (d && d->mountpoint[0] && d->blockdev[0])
+                                continue;
+                        it->state = INVENTORY_REFRESH_DONE;
+                        it->error = d ? -ENOENT : -ENODEV;
+                        snprintf(it->message, sizeof(it->message), "%s %s before its inventory was taken", it->name,
+                                 d ? "was unmounted" : "went away");
+                }
+}
+
 /* Whether d's filesystem needs a (new) snapshot now. */
 static bool needs_build(struct manager *m, const struct daxmf_device *d) {
         const struct inventory_slot *s;
@@ -110,6 +212,9 @@ static bool needs_build(struct manager *m, const struct daxmf_device *d) {
 
         if (!d->mountpoint[0] || !d->blockdev[0])
                 return false;
+        /* Asked for: whatever the last one was, and however recent. */
+        if (refresh_wanted(m, device_key(d)))
+                return true;
         s = slot_find(m, device_key(d));
         if (!s)
                 return true;
@@ -151,24 +256,35 @@ static int on_child(sd_event_source *source, const siginfo_t *si, void *userdata
         char file[80];
         int error;
 
+        int r;
+
         m->inventory_child_source = sd_event_source_disable_unref(m->inventory_child_source);
         m->inventory_child = 0;
         if (si->si_code == CLD_EXITED && si->si_status == 0) {
                 snprintf(file, sizeof(file), "%s.inv", m->inventory_building);
-                if (slot_load(m, file, &s) >= 0) {
+                r = slot_load(m, file, &s);
+                if (r >= 0) {
                         s->last_error = 0;
                         s->from_last_run = false;
                         slot_describe(s, "taken");
-                }
+                        refresh_advance(m, m->inventory_building, INVENTORY_REFRESH_BUILDING, 0, NULL);
+                } else
+                        refresh_advance(m, m->inventory_building, INVENTORY_REFRESH_BUILDING, r,
+                                        "the inventory written does not load back");
         } else {
                 error = si->si_code == CLD_EXITED ? si->si_status : EINTR;
                 if (s)
                         s->last_error = error;
-                if (si->si_code == CLD_EXITED)
+                if (si->si_code == CLD_EXITED) {
                         log_warning("cannot take the inventory of %s: %s; tried again in %" PRIu64 " s",
                                     m->inventory_building, strerror(error), INVENTORY_RETRY_USEC / 1000000);
-                else
+                        refresh_advance(m, m->inventory_building, INVENTORY_REFRESH_BUILDING, -error,
+                                        "taking the inventory failed");
+                } else {
                         log_info("inventory of %s not taken: its build was stopped", m->inventory_building);
+                        refresh_advance(m, m->inventory_building, INVENTORY_REFRESH_BUILDING, -EINTR,
+                                        "the build was stopped (the device is being removed, or daxmfd stops)");
+                }
         }
         m->inventory_building[0] = '\0';
         inventories_topology_changed(m);
@@ -185,8 +301,11 @@ static int build_start(struct manager *m, const struct daxmf_device *d) {
         s->attempt_usec = now_usec();
         s->last_error = 0;
         pid = fork();
-        if (pid < 0)
-                return log_error_errno(-errno, "cannot start an inventory build: %s", strerror(errno));
+        if (pid < 0) {
+                r = -errno;
+                refresh_advance(m, device_key(d), INVENTORY_REFRESH_WAITING, r, "cannot start the build");
+                return log_error_errno(r, "cannot start an inventory build: %s", strerror(-r));
+        }
         if (pid == 0)
                 child_build(m, d);
         m->inventory_child = pid;
@@ -200,14 +319,19 @@ static int build_start(struct manager *m, const struct daxmf_device *d) {
                 (void) waitpid(pid, NULL, 0);
                 m->inventory_child = 0;
                 m->inventory_building[0] = '\0';
+                refresh_advance(m, device_key(d), INVENTORY_REFRESH_WAITING, r, "cannot watch the build");
                 return log_error_errno(r, "cannot watch the inventory build: %s", strerror(-r));
         }
+        /* Those who asked before now get this build's snapshot; those who ask later, the next one. */
+        refresh_advance(m, device_key(d), INVENTORY_REFRESH_WAITING, 0, NULL);
         log_debug("taking the inventory of %s (%s on %s), pid %d", device_key(d), d->blockdev, d->mountpoint,
                   (int) pid);
         return 0;
 }
 
 void inventories_topology_changed(struct manager *m) {
+        requests_sweep(m);
+        requests_check(m);
         if (m->inventory_dir_fd < 0 || m->inventory_child > 0)
                 return;
         /* Not while an unbind waits for us: its filesystem is going, and reads of it could stall. */
@@ -215,9 +339,99 @@ void inventories_topology_changed(struct manager *m) {
                 return;
         for (size_t i = 0; i < m->topology.n; i++)
                 if (needs_build(m, &m->topology.devices[i])) {
-                        (void) build_start(m, &m->topology.devices[i]);
+                        if (build_start(m, &m->topology.devices[i]) < 0)
+                                requests_check(m);
                         return;
                 }
+}
+
+static const struct daxmf_device *find_device(const struct manager *m, const char *name) {
+        if (strncmp(name, "/dev/", 5) == 0)
+                name += 5;
+        for (size_t i = 0; i < m->topology.n; i++) {
+                const struct daxmf_device *d = &m->topology.devices[i];
+
+                if ((d->namespace[0] && strcmp(d->namespace, name) == 0) ||
+                    (d->blockdev[0] && strcmp(d->blockdev, name) == 0) || (d->dax[0] && strcmp(d->dax, name) == 0))
+                        return d;
+        }
+        return NULL;
+}
+
+static int request_add(struct inventory_request *req, const struct daxmf_device *d) {
+        struct inventory_refresh *n;
+
+        for (size_t i = 0; i < req->n; i++)
+                if (strcmp(req->items[i].name, device_key(d)) == 0)
+                        return 0;
+        n = reallocarray(req->items, req->n + 1, sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        req->items = n;
+        n = &req->items[req->n++];
+        *n = (struct inventory_refresh) { .state = INVENTORY_REFRESH_WAITING };
+        snprintf(n->name, sizeof(n->name), "%s", device_key(d));
+        snprintf(n->disk, sizeof(n->disk), "%s", d->blockdev);
+        snprintf(n->mountpoint, sizeof(n->mountpoint), "%s", d->mountpoint);
+        return 0;
+}
+
+int inventories_refresh(struct manager *m, const char *device, inventories_refreshed_t callback, void *userdata,
+                        struct inventory_request **ret, char *error, size_t error_size) {
+        struct inventory_request *req;
+        int r = 0;
+
+        if (m->inventory_dir_fd < 0) {
+                snprintf(error, error_size, "the inventory directory could not be opened: no inventory is taken");
+                return -EIO;
+        }
+        req = calloc(1, sizeof(*req));
+        if (!req) {
+                snprintf(error, error_size, "out of memory");
+                return -ENOMEM;
+        }
+        if (device) {
+                const struct daxmf_device *d = find_device(m, device);
+
+                if (!d) {
+                        request_free(req);
+                        snprintf(error, error_size, "no dax/pmem device '%s' (see daxmfctl status)", device);
+                        return -ENODEV;
+                }
+                if (!d->mountpoint[0] || !d->blockdev[0]) {
+                        request_free(req);
+                        snprintf(error, error_size, "%s has no mounted filesystem: there is nothing to take an "
+                                 "inventory of", device);
+                        return -ENOENT;
+                }
+                r = request_add(req, d);
+        } else
+                for (size_t i = 0; r >= 0 && i < m->topology.n; i++)
+                        if (m->topology.devices[i].mountpoint[0] && m->topology.devices[i].blockdev[0])
+                                r = request_add(req, &m->topology.devices[i]);
+        if (r < 0) {
+                request_free(req);
+                snprintf(error, error_size, "out of memory");
+                return r;
+        }
+        if (req->n == 0) {
+                request_free(req);
+                *ret = NULL;
+                return 0;
+        }
+        req->callback = callback;
+        req->userdata = userdata;
+        req->next = m->inventory_requests;
+        m->inventory_requests = req;
+        if (m->n_removal_waits > 0)
+                log_info("inventory asked for: taken once the removal waiting for daxmfd is over");
+        *ret = req;
+        return 0;
+}
+
+void inventories_refresh_cancel(struct manager *m, struct inventory_request *req) {
+        request_unlink(m, req);
+        request_free(req);
 }
 
 void inventories_device_going(struct manager *m, uint64_t phys_start, uint64_t phys_end) {
@@ -309,6 +523,13 @@ int inventories_start(struct manager *m) {
 }
 
 void inventories_stop(struct manager *m) {
+        /* Askers still waiting are the control socket's, gone before us. */
+        while (m->inventory_requests) {
+                struct inventory_request *req = m->inventory_requests;
+
+                m->inventory_requests = req->next;
+                request_free(req);
+        }
         if (m->inventory_child > 0) {
                 (void) kill(m->inventory_child, SIGKILL);
                 (void) waitpid(m->inventory_child, NULL, 0);

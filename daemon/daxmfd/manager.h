@@ -85,6 +85,7 @@ struct manager {
         char inventory_building[64];
         uint64_t inventory_building_start, inventory_building_end;
         sd_event_source *inventory_timer;
+        struct inventory_request *inventory_requests;   /* daxmfctl inventory --refresh, waiting */
         struct {
                 uint64_t removal_id, event_id;
         } removal_events[16];                   /* a removal's event id, from PENDING to REMOVAL */
