@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
 #include <time.h>
 
 #include "report-output.h"
@@ -173,18 +175,45 @@ static const char *str(const char *s) {
         return s ? s : "?";
 }
 
-static void print_file(const struct report_file *f, FILE *out) {
+static void print_file(const struct report_file *f, uint64_t common_inventory_usec, FILE *out) {
         char a[24], b[24], t[32];
 
-        if (f->path)
-                fprintf(out, "    file:      %s at offset %s, %s bytes%s", f->path, hex(f->file_offset, a),
-                        dec(f->length, b), f->shared ? ", shared (reflink)" : "");
-        else
-                fprintf(out, "    metadata:  %s, %s bytes", str(f->metadata), dec(f->length, b));
-        /* A name from a snapshot may be out of date: say how old. */
-        if (f->inventory_usec != REPORT_UNSET)
+        fprintf(out, "    file:      %s at offset %s, %s bytes%s", f->path, hex(f->file_offset, a),
+                dec(f->length, b), f->shared ? ", shared (reflink)" : "");
+        /* A name from a snapshot may be out of date: say how old (once per event when all agree). */
+        if (f->inventory_usec != REPORT_UNSET && f->inventory_usec != common_inventory_usec)
                 fprintf(out, ", from the inventory of %s", format_time(f->inventory_usec, t));
         fprintf(out, "\n");
+}
+
+/*
+ * Metadata comes one record per extent and per bad range (a removal's
+ * range is failed in batches): one line per kind, with the extents and
+ * bytes summed, says the same in a few lines.
+ */
+static void print_metadata(const struct report_event *ev, FILE *out) {
+        char a[24];
+
+        for (size_t i = 0; i < ev->n_files; i++) {
+                const struct report_file *f = &ev->files[i];
+                uint64_t bytes = 0, extents = 0;
+                bool seen = false;
+
+                if (f->path)
+                        continue;
+                for (size_t k = 0; k < i && !seen; k++)
+                        seen = !ev->files[k].path && strcmp(str(ev->files[k].metadata), str(f->metadata)) == 0;
+                if (seen)
+                        continue;
+                for (size_t k = i; k < ev->n_files; k++)
+                        if (!ev->files[k].path && strcmp(str(ev->files[k].metadata), str(f->metadata)) == 0) {
+                                extents++;
+                                if (ev->files[k].length != REPORT_UNSET)
+                                        bytes += ev->files[k].length;
+                        }
+                fprintf(out, "    metadata:  %s: %" PRIu64 " extent%s, %s bytes\n", str(f->metadata), extents,
+                        extents == 1 ? "" : "s", dec(bytes, a));
+        }
 }
 
 static void print_process(const struct report_process *p, FILE *out) {
@@ -197,6 +226,7 @@ static void print_process(const struct report_process *p, FILE *out) {
 
 static void print_event(const struct report_event *ev, FILE *out) {
         char t[32], a[24], b[24], c[24], d[24];
+        uint64_t inventory_usec;
 
         fprintf(out, "%s  %s on %s\n", format_time(ev->realtime_usec, t), str(ev->event), str(ev->device));
         if (ev->complete) {
@@ -212,8 +242,17 @@ static void print_event(const struct report_event *ev, FILE *out) {
                         "were all dealt with?)\n");
         fprintf(out, "    daxmfd:    pid %" PRIu64 ", boot %s, event %" PRIu64 "\n", ev->daemon_pid, ev->boot_id,
                 ev->id);
+        inventory_usec = ev->n_files > 0 ? ev->files[0].inventory_usec : REPORT_UNSET;
+        for (size_t i = 1; i < ev->n_files; i++)
+                if (ev->files[i].inventory_usec != inventory_usec)
+                        inventory_usec = REPORT_UNSET;
+        if (inventory_usec != REPORT_UNSET)
+                fprintf(out, "    names:     from the inventory of %s (a file written since is not named)\n",
+                        format_time(inventory_usec, t));
         for (size_t i = 0; i < ev->n_files; i++)
-                print_file(&ev->files[i], out);
+                if (ev->files[i].path)
+                        print_file(&ev->files[i], inventory_usec, out);
+        print_metadata(ev, out);
         if (ev->files_not_logged)
                 fprintf(out, "    and %" PRIu64 " more files not logged\n", ev->files_not_logged);
         for (size_t i = 0; i < ev->n_processes; i++)

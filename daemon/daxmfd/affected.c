@@ -86,14 +86,38 @@ void affected_forget_mappings(struct manager *m) {
         m->mappings_usec = 0;
 }
 
+static void log_process(const struct mapping *e, uint64_t event_id, const char *event, const char *device,
+                        uint64_t *logged, uint64_t *more) {
+        if (*logged >= AFFECTED_MAX_RECORDS) {
+                (*more)++;
+                return;
+        }
+        journal_log_process(&(struct process_record) {
+                .event_id = event_id,
+                .event = event,
+                .device = device,
+                .pid = e->pid,
+                .comm = e->comm,
+                .unit = e->unit,
+                .path = e->path,
+                .addr_start = e->start,
+                .addr_end = e->end - 1,
+                .map_offset = e->offset,
+        });
+        (*logged)++;
+}
+
 /*
  * Every mapping of the files hit (at any offset: a mapping of another part
  * of an affected file is reported too) or of the dax device, in every
- * process, one record each.
+ * process, one record each.  For a removal (whole_fs) also every mapping of
+ * any file on the filesystem major:minor: all of it goes, and a file
+ * written after the last inventory is not among the files named.
  */
-static void report_processes(struct manager *m, struct mapper_targets *targets, uint64_t event_id,
-                             const char *event, const char *device) {
+static void report_processes(struct manager *m, struct mapper_targets *targets, bool whole_fs, unsigned major,
+                             unsigned minor, uint64_t event_id, const char *event, const char *device) {
         _cleanup_(mapper_hits_done) struct mapper_hits hits = {};
+        _cleanup_free_ bool *hit = NULL;
         uint64_t logged = 0, more = 0;
         int r;
 
@@ -103,29 +127,19 @@ static void report_processes(struct manager *m, struct mapper_targets *targets, 
                 log_error("cannot match the processes' mappings: %s", strerror(-r));
                 return;
         }
-        for (size_t i = 0; i < hits.n; i++) {
-                const struct mapping *e = &m->mappings.mappings[hits.hits[i].mapping];
+        hit = calloc(m->mappings.n ? m->mappings.n : 1, sizeof(bool));
+        if (!hit) {
+                log_error("out of memory: the processes mapping what event %" PRIu64 " hit are not named", event_id);
+                return;
+        }
+        /* Hits come by mapping: one that maps several targets is still one mapping. */
+        for (size_t i = 0; i < hits.n; i++)
+                hit[hits.hits[i].mapping] = true;
+        for (size_t i = 0; i < m->mappings.n; i++) {
+                const struct mapping *e = &m->mappings.mappings[i];
 
-                /* Hits come by mapping: one that maps several targets is still one mapping. */
-                if (i > 0 && hits.hits[i - 1].mapping == hits.hits[i].mapping)
-                        continue;
-                if (logged >= AFFECTED_MAX_RECORDS) {
-                        more++;
-                        continue;
-                }
-                journal_log_process(&(struct process_record) {
-                        .event_id = event_id,
-                        .event = event,
-                        .device = device,
-                        .pid = e->pid,
-                        .comm = e->comm,
-                        .unit = e->unit,
-                        .path = e->path,
-                        .addr_start = e->start,
-                        .addr_end = e->end - 1,
-                        .map_offset = e->offset,
-                });
-                logged++;
+                if (hit[i] || (whole_fs && (major || minor) && e->inode && e->major == major && e->minor == minor))
+                        log_process(e, event_id, event, device, &logged, &more);
         }
         if (more)
                 journal_log_more(event_id, event, device, "process mappings", more);
@@ -277,8 +291,8 @@ void affected_report(struct manager *m, uint64_t event_id, const char *event, co
                         goto oom;
         if (dax_path[0] && mapper_targets_add_device(&targets, dax_path, 0, UINT64_MAX) < 0)
                 goto oom;
-        if (targets.n > 0)
-                report_processes(m, &targets, event_id, event, device);
+        if (targets.n > 0 || removal)
+                report_processes(m, &targets, removal, major, minor, event_id, event, device);
         return;
 oom:
         log_error("out of memory: the processes mapping what event %" PRIu64 " hit are not named", event_id);

@@ -130,13 +130,22 @@ xfs_io -f -c "pwrite -q -S 0x71 0 64k" -c fsync /mnt/g || die "write g"
 daxmfctl inventory --refresh | sed 's/^/# /' || fail "daxmfctl inventory --refresh"
 mapper --path /mnt/g --length 65536 --kill early --ready g.ready --report g.rep &
 wait_for g.ready || die "mapper g did not start"
+# A file written after the inventory is not among the files named, but its
+# mapper is: all of the filesystem goes.
+xfs_io -f -c "pwrite -q -S 0x72 0 64k" -c fsync /mnt/h || die "write h"
+mapper --path /mnt/h --length 65536 --ready h.ready --report h.rep &
+wait_for h.ready || die "mapper h did not start"
 echo namespace0.0 >/sys/bus/nd/drivers/nd_pmem/unbind || fail "unbind"
 wait_record $event_id DAXMF_EVENT removal && pass "a removal record" || fail "no removal record"
 journalctl --no-pager -o verbose MESSAGE_ID=$file_id DAXMF_EVENT=removal | grep -q '^ *DAXMF_FILE=/mnt/g$' &&
 	pass "the removal names /mnt/g" ||
 	fail "removal files: $(journal_field $file_id DAXMF_FILE | tr '\n' ' ')"
+journalctl --no-pager -o verbose MESSAGE_ID=$proc_id DAXMF_EVENT=removal | sed -n 's/^ *DAXMF_PID=//p' | sort >pids.txt
+printf '%s\n' "$(field pid g.ready)" "$(field pid h.ready)" | sort | cmp -s - pids.txt &&
+	pass "the removal names both mappers, also of a file newer than the inventory" ||
+	fail "removal mappers: $(tr '\n' ' ' <pids.txt), want $(field pid g.ready) $(field pid h.ready)"
 [ "$(prop ActiveState)" = active ] && pass "daxmfd keeps running after its device went" || fail "daxmfd: $(prop ActiveState)"
-kill -USR1 "$(field pid g.ready)" 2>/dev/null
+kill -USR1 "$(field pid g.ready)" "$(field pid h.ready)" 2>/dev/null
 
 # --- daxmfctl report agrees with the journal ----------------------------------------
 daxmfctl --json report >report.json || fail "daxmfctl report --json"
