@@ -390,6 +390,12 @@ int inventories_refresh(struct manager *m, const char *device, inventories_refre
                 snprintf(error, error_size, "out of memory");
                 return -ENOMEM;
         }
+        /*
+         * An operator who just mounted a filesystem and asks for its
+         * inventory must not be told that nothing is mounted: the mount
+         * table is read now, not when the topology is next read.
+         */
+        topology_update_mounts(&m->topology, "/proc/self/mountinfo");
         if (device) {
                 const struct daxmf_device *d = find_device(m, device);
 

@@ -68,6 +68,11 @@ static void find_mount(struct daxmf_device *d, const char *mountinfo) {
                 d->mountpoint[0] = d->fstype[0] = '\0';
 }
 
+void topology_update_mounts(struct daxmf_topology *t, const char *mountinfo) {
+        for (size_t i = 0; i < t->n; i++)
+                find_mount(&t->devices[i], mountinfo);
+}
+
 /* The dax device of a devdax namespace, or of a region outside the nd bus. */
 static void first_dax_dev(struct daxctl_region *region, struct daxmf_device *d) {
         struct daxctl_dev *dev;

@@ -33,6 +33,11 @@ struct daxmf_topology {
 void topology_done(struct daxmf_topology *t);
 /* Read it all afresh; mountinfo is normally /proc/self/mountinfo. */
 int topology_scan(struct daxmf_topology *ret, const char *mountinfo);
+/*
+ * Only where each disk's filesystem is mounted, read again: cheap, and
+ * without libndctl (whose attribute reads can wait on an unbind).
+ */
+void topology_update_mounts(struct daxmf_topology *t, const char *mountinfo);
 
 const struct daxmf_device *topology_find_blockdev(const struct daxmf_topology *t, const char *name);
 const struct daxmf_device *topology_find_namespace(const struct daxmf_topology *t, const char *name);
