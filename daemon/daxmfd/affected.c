@@ -163,6 +163,8 @@ static int owners_live(struct manager *m, const struct daxmf_device *d, uint64_t
         if (!res)
                 return -ENOENT;
         r = resolver_query(res, phys_start - d->data_start, end - d->data_start, owners);
+        /* An fd held on the mount point would keep the operator from unmounting it. */
+        resolver_release(res);
         if (r < 0)
                 return log_error_errno(r, "cannot name the files on %s: %s", d->mountpoint, strerror(-r));
         *src = (struct owners_source) {

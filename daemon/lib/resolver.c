@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/fsmap.h>
@@ -64,19 +65,46 @@ bool owner_list_has_unnamed(const struct owner_list *l, const struct inode_index
         return false;
 }
 
+/* Open the mount point (again); names of another filesystem than before are forgotten. */
+static int reopen(struct resolver *r) {
+        struct stat st;
+
+        if (r->fd >= 0)
+                return 0;
+        r->fd = open(r->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (r->fd < 0)
+                return -errno;
+        if (fstat(r->fd, &st) < 0) {
+                int e = -errno;
+
+                resolver_release(r);
+                return e;
+        }
+        if (st.st_dev != r->dev)
+                resolver_forget(r);
+        r->dev = st.st_dev;
+        return 0;
+}
+
 int resolver_open(struct resolver *r, const char *mountpoint, uint64_t max_age_usec) {
+        int k;
+
         *r = (struct resolver) { .fd = -1, .max_age_usec = max_age_usec };
         r->mountpoint = strdup(mountpoint);
         if (!r->mountpoint)
                 return -ENOMEM;
-        r->fd = open(mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (r->fd < 0) {
-                int e = -errno;
-
+        k = reopen(r);
+        if (k < 0) {
                 resolver_done(r);
-                return e;
+                return k;
         }
         return 0;
+}
+
+void resolver_release(struct resolver *r) {
+        if (r->fd >= 0)
+                close(r->fd);
+        r->fd = -1;
 }
 
 void resolver_forget(struct resolver *r) {
@@ -275,6 +303,9 @@ int resolver_query_many(struct resolver *r, const struct byte_range *ranges, siz
                 results[i] = (struct owner_list) {};
         if (n == 0)
                 return 0;
+        k = reopen(r);
+        if (k < 0)
+                return k;
         k = query_batch(r, ranges, n, results, &incomplete);
         /* A file created since the walk: walk again, once. */
         if (k >= 0 && incomplete && monotonic_usec() - r->names_usec >= RESOLVER_RETRY_AGE_USEC) {

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "extent-map.h"
 #include "inode-index.h"
@@ -43,8 +44,9 @@ int owner_list_add_extent(struct owner_list *l, const struct extent *e);
 bool owner_list_has_unnamed(const struct owner_list *l, const struct inode_index *idx);
 
 struct resolver {
-        int fd;                         /* the mount point */
+        int fd;                         /* the mount point; -1 while released */
         char *mountpoint;
+        dev_t dev;                      /* the filesystem the names are of */
         uint64_t max_age_usec;          /* names older than this are walked again; 0: kept */
         struct inode_index names;
         uint64_t names_usec;            /* CLOCK_MONOTONIC of the walk; 0: none yet */
@@ -55,6 +57,12 @@ struct resolver {
 
 int resolver_open(struct resolver *r, const char *mountpoint, uint64_t max_age_usec);
 void resolver_done(struct resolver *r);
+/*
+ * Let go of the mount point: an open fd on it keeps it from being
+ * unmounted.  The names stay; the next query opens the mount point again
+ * and keeps them only if the same filesystem is still mounted there.
+ */
+void resolver_release(struct resolver *r);
 /* Walk the names (and file extents) again at the next need. */
 void resolver_forget(struct resolver *r);
 /*

@@ -138,6 +138,15 @@ prom=/run/daxmf-test/moved.prom
 wait_metric $prom 'daxmf_events_total{event="poison",result="complete"}' 1 && [ "$(ls -A /run/daxmf-test)" = moved.prom ] &&
 	pass "SIGHUP: metrics at the new path, counters kept, the old file removed" ||
 	fail "reload: $(ls -A /run/daxmf-test)"
+# daxmfd named the files through the mount point; it must not keep it busy.
+# (An inventory being taken holds it for milliseconds: a few tries.)
+n=20
+until umount /mnt 2>umount.err; do
+	n=$((n - 1)); [ $n -gt 0 ] || break
+	sleep 0.1
+done
+grep -q ' /mnt ' /proc/mounts && fail "umount /mnt after the event: $(cat umount.err); daxmfd holds: $(ls -l /proc/$daemon/fd | grep ' /mnt')" ||
+	pass "the filesystem unmounts after the event (daxmfd holds nothing on it)"
 kill -TERM $daemon
 wait $daemon && pass "daxmfd stops cleanly on SIGTERM" || fail "daxmfd exit status"
 [ "$(metric $prom 'daxmf_events_total{event="poison",result="complete"}')" = 1 ] && [ "$(ls -A /run/daxmf-test)" = moved.prom ] &&
