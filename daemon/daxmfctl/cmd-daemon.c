@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
 
@@ -97,7 +98,7 @@ static const char *get_string(struct json_object *o, const char *key) {
 }
 
 int daxmfctl_status(const struct daxmfctl_args *args) {
-        struct json_object *reply = NULL, *disks;
+        struct json_object *reply = NULL, *disks, *daemon;
         size_t n = 0;
         int r;
 
@@ -109,6 +110,17 @@ int daxmfctl_status(const struct daxmfctl_args *args) {
                 return EXIT_SUCCESS;
         }
 
+        if (json_object_object_get_ex(reply, "daemon", &daemon)) {
+                time_t t = (time_t) (get_u64(daemon, "started_realtime_usec") / 1000000);
+                char since[64] = "?";
+                struct tm tm;
+
+                if (t > 0 && localtime_r(&t, &tm))
+                        strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", &tm);
+                printf("daxmfd:           pid %" PRIu64 ", version %s, running since %s, %" PRIu64
+                       " event(s) open\n", get_u64(daemon, "pid"), get_string(daemon, "version"), since,
+                       get_u64(daemon, "events_open"));
+        }
         printf("module:           %s\n", !get_bool(reply, "module") ? "not connected" :
                get_bool(reply, "removal_handler") ? "connected, daxmfd is its removal handler" : "connected");
         printf("degraded:         %s\n", get_string(reply, "degraded")[0] ? get_string(reply, "degraded") : "no");

@@ -89,7 +89,15 @@ static struct json_object *devices_json(const struct daxmf_topology *t) {
 static struct json_object *status_reply(struct manager *m) {
         struct json_object *o = json_object_new_object(), *disks = json_object_new_array();
 
+        struct json_object *daemon = json_object_new_object();
+
+        json_object_object_add(daemon, "pid", json_object_new_int((int) getpid()));
+        json_object_object_add(daemon, "version", json_object_new_string(DAXMF_VERSION));
+        json_object_object_add(daemon, "started_realtime_usec",
+                               json_object_new_uint64(m->metrics.start_realtime_usec));
+        json_object_object_add(daemon, "events_open", json_object_new_uint64(m->n_events));
         json_object_object_add(o, "ok", json_object_new_boolean(true));
+        json_object_object_add(o, "daemon", daemon);
         json_object_object_add(o, "module", json_object_new_boolean(m->kernel != NULL));
         json_object_object_add(o, "removal_handler", json_object_new_boolean(m->removal_handler));
         json_object_object_add(o, "degraded", json_object_new_string(m->degraded));

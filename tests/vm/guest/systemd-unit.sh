@@ -42,6 +42,8 @@ prop WantedBy | grep -q 'namespace0\.0-block-pmem0\.device' &&
 daxmfctl --json status >status.json || fail "daxmfctl status"
 grep -q '"module": *true' status.json && grep -q '"removal_handler": *true' status.json &&
 	pass "daxmfd is connected to the module and its removal handler" || fail "status: $(cat status.json)"
+python3 -c 'import json, sys; d = json.load(open("status.json"))["daemon"]; sys.exit(0 if d["pid"] == int(sys.argv[1]) and d["version"] and d["started_realtime_usec"] > 0 else 1)' "$(prop MainPID)" &&
+	pass "status names daxmfd: pid $(prop MainPID), version, start time" || fail "status daemon: $(cat status.json)"
 
 # --- udev starts it again when a pmem disk appears ---------------------------
 systemctl stop "$unit" && [ "$(prop ActiveState)" = inactive ] && [ "$(prop Result)" = success ] &&
