@@ -14,6 +14,7 @@
 #include "lookup.h"
 #include "macro.h"
 #include "mountinfo.h"
+#include "output.h"
 #include "topology.h"
 
 _printf_(3, 4)
@@ -307,9 +308,12 @@ static void owner_print(const struct owner *o, const struct inode_index *idx, co
         if (n == 0)
                 printf(" (no name found: deleted or unlinked)");
         printf("\n");
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *name = daxmfctl_escape(inode_index_path(idx, &first[i]));
+
                 printf("%s%28s%s/%s\n", indent, "", strcmp(mountpoint, "/") == 0 ? "" : mountpoint,
-                       inode_index_path(idx, &first[i]));
+                       name ? name : "?");
+        }
 }
 
 void lookup_print(const struct lookup *l, const struct lookup_result *r, const char *indent) {
@@ -328,10 +332,12 @@ void lookup_print(const struct lookup *l, const struct lookup_result *r, const c
                 const struct mapper_hit *h = &r->processes.hits[i];
                 const struct mapping *m = &l->mappers.mappings[h->mapping];
                 const struct mapper_target *t = &r->targets.targets[h->target];
+                _cleanup_free_ char *comm = daxmfctl_escape(m->comm), *path = daxmfctl_escape(m->path);
 
                 printf("%s%-7d %s%s%s%s maps %s %s bytes 0x%" PRIx64 "-0x%" PRIx64 " at 0x%" PRIx64
                        " (mapping 0x%" PRIx64 "-0x%" PRIx64 ")\n",
-                       indent, m->pid, m->comm, m->unit[0] ? " (" : "", m->unit, m->unit[0] ? ")" : "", m->path,
+                       indent, m->pid, comm ? comm : "?", m->unit[0] ? " (" : "", m->unit, m->unit[0] ? ")" : "",
+                       path ? path : "?",
                        t->inode ? "file" : "device", h->offset, h->offset + h->length - 1, h->address, m->start,
                        m->end - 1);
         }

@@ -326,3 +326,26 @@ int daxmfctl_fail(const char *command, bool json, int error, const char *fmt, ..
         va_end(ap);
         return daxmfctl_report_error(command, json, &e);
 }
+
+char *daxmfctl_escape(const char *s) {
+        size_t n = 0;
+        char *ret, *p;
+
+        for (const char *c = s; *c; c++)
+                n += ((unsigned char) *c < 0x20 || *c == 0x7f) ? 4 : *c == '\\' ? 2 : 1;
+        ret = malloc(n + 1);
+        if (!ret)
+                return NULL;
+        p = ret;
+        for (const char *c = s; *c; c++) {
+                if ((unsigned char) *c < 0x20 || *c == 0x7f)
+                        p += sprintf(p, "\\x%02x", (unsigned char) *c);
+                else if (*c == '\\') {
+                        *p++ = '\\';
+                        *p++ = '\\';
+                } else
+                        *p++ = *c;
+        }
+        *p = '\0';
+        return ret;
+}

@@ -42,3 +42,11 @@ struct json_object *daxmfctl_usage_error_json(const char *command, const char *m
 void daxmfctl_print_json(struct json_object *o);
 /* The same, on one line (for streams of events). */
 void daxmfctl_print_json_line(struct json_object *o);
+
+/*
+ * s for a terminal: control characters as \xNN and backslash as \\.  File
+ * and process names are anybody's to choose, and an escape sequence in
+ * one must not rewrite what root reads.  (JSON escapes its own.)  Free the
+ * result; NULL when out of memory.
+ */
+char *daxmfctl_escape(const char *s);

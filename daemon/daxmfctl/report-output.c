@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "macro.h"
+#include "output.h"
 #include "report-output.h"
 
 #define ADD(o, key, value) json_object_object_add((o), (key), (value))
@@ -176,9 +178,10 @@ static const char *str(const char *s) {
 }
 
 static void print_file(const struct report_file *f, uint64_t common_inventory_usec, FILE *out) {
+        _cleanup_free_ char *path = daxmfctl_escape(f->path);
         char a[24], b[24], t[32];
 
-        fprintf(out, "    file:      %s at offset %s, %s bytes%s", f->path, hex(f->file_offset, a),
+        fprintf(out, "    file:      %s at offset %s, %s bytes%s", path ? path : "?", hex(f->file_offset, a),
                 dec(f->length, b), f->shared ? ", shared (reflink)" : "");
         /* A name from a snapshot may be out of date: say how old (once per event when all agree). */
         if (f->inventory_usec != REPORT_UNSET && f->inventory_usec != common_inventory_usec)
@@ -217,10 +220,11 @@ static void print_metadata(const struct report_event *ev, FILE *out) {
 }
 
 static void print_process(const struct report_process *p, FILE *out) {
+        _cleanup_free_ char *comm = daxmfctl_escape(str(p->comm)), *path = daxmfctl_escape(str(p->path));
         char a[24], b[24], c[24];
 
-        fprintf(out, "    process:   %s (%s)%s%s maps %s at %s-%s\n", dec(p->pid, a), str(p->comm),
-                p->unit ? " of " : "", p->unit ? p->unit : "", str(p->path), hex(p->addr_start, b),
+        fprintf(out, "    process:   %s (%s)%s%s maps %s at %s-%s\n", dec(p->pid, a), comm ? comm : "?",
+                p->unit ? " of " : "", p->unit ? p->unit : "", path ? path : "?", hex(p->addr_start, b),
                 hex(p->addr_end, c));
 }
 

@@ -355,9 +355,9 @@ static void event_more(struct report_event *ev, const struct report_record *rec)
 
         if (!kind || n == REPORT_UNSET)
                 return;
-        if (strcmp(kind, "files") == 0)
+        if (strcmp(kind, DAXMF_MORE_FILES) == 0)
                 ev->files_not_logged += n;
-        else if (strcmp(kind, "processes") == 0)
+        else if (strcmp(kind, DAXMF_MORE_PROCESSES) == 0 || strcmp(kind, DAXMF_MORE_PROCESSES_OLD) == 0)
                 ev->processes_not_logged += n;
 }
 

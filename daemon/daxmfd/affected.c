@@ -142,7 +142,7 @@ static void report_processes(struct manager *m, struct mapper_targets *targets, 
                         log_process(e, event_id, event, device, &logged, &more);
         }
         if (more)
-                journal_log_more(event_id, event, device, "process mappings", more);
+                journal_log_more(event_id, event, device, DAXMF_MORE_PROCESSES, more);
 }
 
 /* Where an event's owners come from: the live filesystem, or the snapshot of it. */
@@ -283,7 +283,7 @@ void affected_report(struct manager *m, uint64_t event_id, const char *event, co
                 }
         }
         if (more)
-                journal_log_more(event_id, event, device, "files", more);
+                journal_log_more(event_id, event, device, DAXMF_MORE_FILES, more);
 
         if (inodes && n_inodes > 1)
                 qsort(inodes, n_inodes, sizeof(uint64_t), compare_u64);

@@ -296,8 +296,11 @@ static int build_start(struct manager *m, const struct daxmf_device *d) {
         pid_t pid;
         int r;
 
-        if (!s)
+        if (!s) {
+                /* An operator waiting for this inventory must hear of it, not time out. */
+                refresh_advance(m, device_key(d), INVENTORY_REFRESH_WAITING, -ENOMEM, "out of memory");
                 return -ENOMEM;
+        }
         s->attempt_usec = now_usec();
         s->last_error = 0;
         pid = fork();

@@ -206,11 +206,11 @@ int journal_log_process(const struct process_record *p) {
 int journal_log_more(uint64_t event_id, const char *event, const char *device, const char *kind, uint64_t n) {
         int r;
 
-        /* Affected all the same, only not logged one by one (affected.c's kinds: "files", "process mappings"). */
-        if (strcmp(kind, "files") == 0) {
+        /* Affected all the same, only not logged one by one. */
+        if (strcmp(kind, DAXMF_MORE_FILES) == 0) {
                 metrics_count_files(n);
                 metrics_count_lost(METRICS_LOST_FILES, n);
-        } else if (strncmp(kind, "process", 7) == 0) {
+        } else if (strcmp(kind, DAXMF_MORE_PROCESSES) == 0) {
                 metrics_count_processes(n);
                 metrics_count_lost(METRICS_LOST_PROCESSES, n);
         }

@@ -15,6 +15,12 @@
 #define DAXMF_MESSAGE_PROCESS           "08ba4d232db046c68873be316a481358"
 #define DAXMF_MESSAGE_MORE              "a907fbb7c0f04b959e5ac98be3bc89cd"
 
+/* DAXMF_MORE_KIND of a "N more" record: one definition for writer and reader. */
+#define DAXMF_MORE_FILES                "files"
+#define DAXMF_MORE_PROCESSES            "processes"
+/* What daxmfd 0.1.0 before the report wrote for processes: still read. */
+#define DAXMF_MORE_PROCESSES_OLD        "process mappings"
+
 /* One event, once, with the whole address chain known so far. */
 struct event_record {
         uint64_t id;

@@ -1226,6 +1226,28 @@ static void test_print_removal_pending(void **state) {
                         " pfn=0x123456789 pages=1 timeout=4294967295ms\n");
 }
 
+/* Names anybody can choose must not reach root's terminal as escape sequences. */
+static void test_escape(void **state) {
+        struct {
+                const char *in, *out;
+        } cases[] = {
+                { "", "" },
+                { "/mnt/plain name", "/mnt/plain name" },
+                { "/mnt/\x1b[2J\x1b[Hgone", "/mnt/\\x1b[2J\\x1b[Hgone" },
+                { "line\nbreak\ttab\x7f", "line\\x0abreak\\x09tab\\x7f" },
+                { "back\\slash", "back\\\\slash" },
+                { "caf\xc3\xa9", "caf\xc3\xa9" },     /* UTF-8 stays */
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *e = daxmfctl_escape(cases[i].in);
+
+                assert_non_null(e);
+                assert_string_equal(e, cases[i].out);
+                free(e);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_range_partial),
@@ -1259,6 +1281,7 @@ int main(void) {
                 cmocka_unit_test(test_print_info_handshake),
                 cmocka_unit_test(test_print_removal),
                 cmocka_unit_test(test_print_removal_pending),
+                cmocka_unit_test(test_escape),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
