@@ -61,6 +61,8 @@ struct daxmf_event_handlers {
         int (*range)(const struct daxmf_range_result *event, void *userdata);
         int (*removal)(const struct daxmf_removal *event, void *userdata);
         int (*removal_pending)(const struct daxmf_removal_pending *event, void *userdata);
+        int (*memory_failure)(const struct daxmf_memory_failure *event, void *userdata);
+        int (*memory_failure_lost)(const struct daxmf_memory_failure_lost *event, void *userdata);
 };
 int daxmf_kernel_receive_all_events(struct daxmf_kernel *k, const struct daxmf_event_handlers *h,
                                     void *userdata);

@@ -18,6 +18,14 @@ struct daxmf_info {
         bool has_handshake;             /* the module has a removal handshake */
         uint32_t handler_portid;        /* 0: no removal handler */
         uint32_t removal_timeout_ms;
+        /* The kernel's memory failures (DAXMF_CMD_MEMORY_FAILURE); false from a module without them. */
+        bool has_mf;
+        bool mf_watch;                  /* the module follows ras:memory_failure_event */
+        uint32_t mf_records;            /* ranges its buffer holds */
+        uint32_t mf_window_ms;
+        uint32_t mf_max_delay_ms;
+        uint64_t mf_events_total;       /* tracepoint events seen since load */
+        uint64_t mf_lost_total;         /* of which dropped */
 };
 
 /* A RANGE_DONE reply or event, or a RANGE_PROGRESS event (done == false). */
@@ -74,6 +82,38 @@ struct daxmf_removal_pending {
 };
 
 int daxmf_decode_removal_pending(const struct nlmsghdr *nlh, struct daxmf_removal_pending *ret);
+
+/* The kernel's memory failures over one range (DAXMF_CMD_MEMORY_FAILURE). */
+struct daxmf_memory_failure {
+        uint64_t seq;                   /* from 1 per module load: a gap is a missed message */
+        uint64_t pfn;
+        uint64_t pages;                 /* > 0 */
+        uint64_t events;                /* tracepoint events coalesced, >= pages */
+        uint32_t page_type;             /* the kernel's enum mf_action_page_type */
+        char page_type_name[64];        /* "dax page" */
+        uint32_t result;                /* the kernel's enum mf_result */
+        char result_name[32];           /* "Recovered" */
+        uint32_t origin;                /* DAXMF_MF_ORIGIN_* */
+        uint64_t first_ns, last_ns;     /* CLOCK_REALTIME */
+        /* origin DAXMF_MF_ORIGIN_FAIL_RANGE only: */
+        uint64_t job_id;
+        uint64_t cookie;
+        uint32_t requester_portid;
+};
+
+int daxmf_decode_memory_failure(const struct nlmsghdr *nlh, struct daxmf_memory_failure *ret);
+
+/* Memory-failure events the module dropped (DAXMF_CMD_MEMORY_FAILURE_LOST). */
+struct daxmf_memory_failure_lost {
+        uint64_t seq;
+        uint64_t lost;                  /* events, > 0 */
+        uint64_t pfn;                   /* lowest pfn among them */
+        uint64_t pages;                 /* span up to the highest */
+};
+
+int daxmf_decode_memory_failure_lost(const struct nlmsghdr *nlh, struct daxmf_memory_failure_lost *ret);
+
+const char *daxmf_mf_origin_name(uint32_t origin);      /* "kernel", "fail-range", "removal"; NULL if unknown */
 
 /* The answer to SET_REMOVAL_HANDLER. */
 int daxmf_decode_handler(const struct nlmsghdr *nlh, uint32_t *ret_portid, uint32_t *ret_timeout_ms);

@@ -31,7 +31,8 @@ enum daxmf_cmd {
 	/* request: no attributes; reply: VERSION, KERNEL_RELEASE,
 	 * SUPPORTED_FLAGS, MAX_PAGES, BATCH_PAGES, PAGE_SHIFT, MAX_JOBS,
 	 * JOBS_RUNNING, HISTORY_JOBS, HANDLER_PORTID, TIMEOUT_MS (the removal
-	 * handler's, or the module's default)
+	 * handler's, or the module's default), MF_WATCH, MF_RECORDS,
+	 * MF_WINDOW_MS, MF_MAX_DELAY_MS, MF_EVENTS_TOTAL, MF_LOST_TOTAL
 	 */
 	DAXMF_CMD_GET_INFO,
 	/* request: PFN, PAGES (required), FLAGS, COOKIE (optional);
@@ -81,6 +82,26 @@ enum daxmf_cmd {
 	 * timed out, or never was).
 	 */
 	DAXMF_CMD_REMOVAL_ACK,
+	/* multicast on "events": the kernel's own memory failures, as its
+	 * ras:memory_failure_event tracepoint reports them (every
+	 * memory_failure(): machine checks, firmware reports,
+	 * hard_offline_page, MADV_HWPOISON, hwpoison-inject, this module's
+	 * own ranges), consecutive pfns with one outcome and origin coalesced
+	 * into one range: MF_SEQ, PFN, PAGES, MF_EVENTS, MF_PAGE_TYPE,
+	 * MF_PAGE_TYPE_NAME, MF_RESULT, MF_RESULT_NAME, MF_ORIGIN, FIRST_NS,
+	 * LAST_NS; with MF_ORIGIN_FAIL_RANGE also JOB_ID, COOKIE,
+	 * REQUESTER_PORTID.  A range is sent once no page extended it for
+	 * the module's mf_window_ms, or mf_max_delay_ms after its first page,
+	 * or at once when the buffer fills up.
+	 */
+	DAXMF_CMD_MEMORY_FAILURE,
+	/* multicast on "events" after memory-failure events were dropped
+	 * (the module's buffer of mf_records ranges was full, or a message
+	 * could not be built): MF_SEQ, MF_LOST (events), PFN and PAGES (the
+	 * span from the lowest to the highest pfn lost).  Never silent: the
+	 * totals are in GET_INFO as well.
+	 */
+	DAXMF_CMD_MEMORY_FAILURE_LOST,
 
 	__DAXMF_CMD_MAX,
 };
@@ -139,6 +160,42 @@ enum daxmf_attr {
 					 * for none
 					 */
 	DAXMF_ATTR_WAITED_NS,		/* u64: time the unbind waited */
+	DAXMF_ATTR_MF_SEQ,		/* u64: memory-failure messages are
+					 * numbered from 1 per module load: a
+					 * gap means the listener missed some
+					 * (its receive buffer overran)
+					 */
+	DAXMF_ATTR_MF_EVENTS,		/* u64: tracepoint events in a range
+					 * (above PAGES when a page failed
+					 * more than once)
+					 */
+	DAXMF_ATTR_MF_PAGE_TYPE,	/* u32: the running kernel's enum
+					 * mf_action_page_type
+					 */
+	DAXMF_ATTR_MF_PAGE_TYPE_NAME,	/* string: its name, as the kernel
+					 * logs it ("dax page")
+					 */
+	DAXMF_ATTR_MF_RESULT,		/* u32: the kernel's enum mf_result */
+	DAXMF_ATTR_MF_RESULT_NAME,	/* string: "Ignored", "Failed",
+					 * "Delayed", "Recovered"
+					 */
+	DAXMF_ATTR_MF_ORIGIN,		/* u32: DAXMF_MF_ORIGIN_* */
+	DAXMF_ATTR_FIRST_NS,		/* u64: CLOCK_REALTIME of the first
+					 * event of a range
+					 */
+	DAXMF_ATTR_LAST_NS,		/* u64: and of the last */
+	DAXMF_ATTR_MF_LOST,		/* u64: events dropped */
+	DAXMF_ATTR_MF_WATCH,		/* u32: 1 when the module follows the
+					 * tracepoint, 0 when it could not
+					 * attach (GET_INFO)
+					 */
+	DAXMF_ATTR_MF_RECORDS,		/* u32: ranges the buffer holds */
+	DAXMF_ATTR_MF_WINDOW_MS,	/* u32: quiet time that ends a range */
+	DAXMF_ATTR_MF_MAX_DELAY_MS,	/* u32: longest a range is held */
+	DAXMF_ATTR_MF_EVENTS_TOTAL,	/* u64: tracepoint events seen since
+					 * load
+					 */
+	DAXMF_ATTR_MF_LOST_TOTAL,	/* u64: of which dropped */
 
 	__DAXMF_ATTR_MAX,
 };
@@ -211,6 +268,20 @@ enum daxmf_handshake {
 						 * be sent (the handler's
 						 * receive buffer was full)
 						 */
+};
+
+/* DAXMF_ATTR_MF_ORIGIN: who called memory_failure() */
+enum daxmf_mf_origin {
+	/* not this module: a machine check, a firmware report, an injection,
+	 * another driver
+	 */
+	DAXMF_MF_ORIGIN_KERNEL		= 1,
+	/* a FAIL_RANGE job of this module (JOB_ID, COOKIE, REQUESTER_PORTID
+	 * say whose): its requester already knows of it
+	 */
+	DAXMF_MF_ORIGIN_FAIL_RANGE	= 2,
+	/* this module, dealing with a device being removed (see REMOVAL) */
+	DAXMF_MF_ORIGIN_REMOVAL		= 3,
 };
 
 /* DAXMF_ATTR_PATHS */
