@@ -9,6 +9,7 @@
 #include <net/genetlink.h>
 
 #include "internal.h"
+#include "mf-coalesce.h"
 
 static struct genl_family daxmf_family;
 
@@ -73,6 +74,7 @@ static int daxmf_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 
 static int daxmf_get_info(struct sk_buff *skb, struct genl_info *info)
 {
+	struct daxmf_mf_info mf;
 	unsigned int timeout_ms;
 	struct sk_buff *msg;
 	u32 handler;
@@ -83,6 +85,7 @@ static int daxmf_get_info(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	daxmf_handler_get(&handler, &timeout_ms);
+	daxmf_mf_info(&mf);
 	hdr = genlmsg_put_reply(msg, info, &daxmf_family, 0,
 				DAXMF_CMD_GET_INFO);
 	if (!hdr)
@@ -102,7 +105,15 @@ static int daxmf_get_info(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, DAXMF_ATTR_JOBS_RUNNING, daxmf_jobs_running()) ||
 	    nla_put_u32(msg, DAXMF_ATTR_HISTORY_JOBS, DAXMF_HISTORY_JOBS) ||
 	    nla_put_u32(msg, DAXMF_ATTR_HANDLER_PORTID, handler) ||
-	    nla_put_u32(msg, DAXMF_ATTR_TIMEOUT_MS, timeout_ms))
+	    nla_put_u32(msg, DAXMF_ATTR_TIMEOUT_MS, timeout_ms) ||
+	    nla_put_u32(msg, DAXMF_ATTR_MF_WATCH, mf.watching) ||
+	    nla_put_u32(msg, DAXMF_ATTR_MF_RECORDS, mf.records) ||
+	    nla_put_u32(msg, DAXMF_ATTR_MF_WINDOW_MS, mf.window_ms) ||
+	    nla_put_u32(msg, DAXMF_ATTR_MF_MAX_DELAY_MS, mf.max_delay_ms) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_MF_EVENTS_TOTAL, mf.events_total,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_MF_LOST_TOTAL, mf.lost_total,
+			      DAXMF_ATTR_PAD))
 		goto too_big;
 
 	genlmsg_end(msg, hdr);
@@ -268,6 +279,96 @@ void daxmf_genl_notify_removal(const char *device, u32 mode,
 	return;
 lost:
 	pr_warn_ratelimited("%s: cannot build the removal event\n", device);
+}
+
+bool daxmf_genl_has_listeners(void)
+{
+	return genl_has_listeners(&daxmf_family, &init_net, DAXMF_MCGRP_EVENTS);
+}
+
+static int daxmf_put_mf_range(struct sk_buff *msg,
+			      const struct daxmf_mf_range *r, u64 seq,
+			      u64 first_real_ns, u64 last_real_ns,
+			      const char *type_name, const char *result_name)
+{
+	if (nla_put_u64_64bit(msg, DAXMF_ATTR_MF_SEQ, seq, DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_PFN, r->pfn, DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES, r->pages,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_MF_EVENTS, r->events,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u32(msg, DAXMF_ATTR_MF_PAGE_TYPE, r->key.type) ||
+	    nla_put_string(msg, DAXMF_ATTR_MF_PAGE_TYPE_NAME, type_name) ||
+	    nla_put_u32(msg, DAXMF_ATTR_MF_RESULT, r->key.result) ||
+	    nla_put_string(msg, DAXMF_ATTR_MF_RESULT_NAME, result_name) ||
+	    nla_put_u32(msg, DAXMF_ATTR_MF_ORIGIN, r->key.origin) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_FIRST_NS, first_real_ns,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_LAST_NS, last_real_ns,
+			      DAXMF_ATTR_PAD))
+		return -EMSGSIZE;
+	if (r->key.origin != DAXMF_MF_ORIGIN_FAIL_RANGE)
+		return 0;
+	if (nla_put_u64_64bit(msg, DAXMF_ATTR_JOB_ID, r->key.job_id,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_COOKIE, r->key.cookie,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u32(msg, DAXMF_ATTR_REQUESTER_PORTID, r->key.portid))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int daxmf_genl_notify_memory_failure(const struct daxmf_mf_range *r, u64 seq,
+				     u64 first_real_ns, u64 last_real_ns,
+				     const char *type_name,
+				     const char *result_name)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &daxmf_family, 0,
+			  DAXMF_CMD_MEMORY_FAILURE);
+	if (!hdr || daxmf_put_mf_range(msg, r, seq, first_real_ns,
+				       last_real_ns, type_name, result_name)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	/*
+	 * A listener whose receive buffer is full sees ENOBUFS, and a gap in
+	 * MF_SEQ: not counted as lost here.
+	 */
+	genlmsg_multicast(&daxmf_family, msg, 0, DAXMF_MCGRP_EVENTS,
+			  GFP_KERNEL);
+	return 0;
+}
+
+int daxmf_genl_notify_mf_lost(u64 seq, u64 lost, u64 first_pfn, u64 last_pfn)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &daxmf_family, 0,
+			  DAXMF_CMD_MEMORY_FAILURE_LOST);
+	if (!hdr ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_MF_SEQ, seq, DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_MF_LOST, lost, DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_PFN, first_pfn, DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES, last_pfn - first_pfn + 1,
+			      DAXMF_ATTR_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&daxmf_family, msg, 0, DAXMF_MCGRP_EVENTS,
+			  GFP_KERNEL);
+	return 0;
 }
 
 static struct sk_buff *daxmf_pending_msg(const char *device, u32 mode,

@@ -127,7 +127,42 @@ void daxmf_handshake_stop(void);
 int daxmf_preremove_init(void);
 void daxmf_preremove_exit(void);
 
+/* mf-watch.c: the kernel's own memory failures, from its tracepoint. */
+struct daxmf_mf_range;
+
+/* A range this module is failing: its failures are marked as its own. */
+struct daxmf_mf_own {
+	struct list_head node;
+	struct task_struct *task;
+	u64 job_id;		/* 0: a removal */
+	u64 cookie;
+	u32 portid;
+};
+
+struct daxmf_mf_info {
+	bool watching;
+	u32 records;
+	u32 window_ms;
+	u32 max_delay_ms;
+	u64 events_total;
+	u64 lost_total;
+};
+
+int daxmf_mf_watch_init(void);
+void daxmf_mf_watch_exit(void);
+void daxmf_mf_own_begin(struct daxmf_mf_own *own,
+			const struct daxmf_range_req *req);
+void daxmf_mf_own_end(struct daxmf_mf_own *own);
+void daxmf_mf_info(struct daxmf_mf_info *info);
+
 /* genl.c */
+bool daxmf_genl_has_listeners(void);
+int daxmf_genl_notify_memory_failure(const struct daxmf_mf_range *r, u64 seq,
+				     u64 first_real_ns, u64 last_real_ns,
+				     const char *type_name,
+				     const char *result_name);
+int daxmf_genl_notify_mf_lost(u64 seq, u64 lost, u64 first_pfn,
+			      u64 last_pfn);
 int daxmf_genl_register(void);
 void daxmf_genl_unregister(void);
 void daxmf_genl_notify_progress(const struct daxmf_range_req *req,

@@ -60,10 +60,20 @@ static int __init daxmf_init(void)
 		return ret;
 	}
 
+	/* After the family: the work multicasts what the probe records. */
+	ret = daxmf_mf_watch_init();
+	if (ret) {
+		daxmf_jobs_stop();
+		daxmf_genl_unregister();
+		daxmf_jobs_exit();
+		return ret;
+	}
+
 	ret = daxmf_preremove_init();
 	if (ret) {
 		pr_err("cannot watch the nd bus for removals: %d\n", ret);
 		daxmf_jobs_stop();
+		daxmf_mf_watch_exit();
 		daxmf_genl_unregister();
 		daxmf_jobs_exit();
 		return ret;
@@ -80,11 +90,14 @@ static void __exit daxmf_exit(void)
 	 * reports its -ESHUTDOWN to its requester and the events group.
 	 * Requests arriving meanwhile are refused.  A removal waiting for
 	 * the handler stops waiting and does its work before the notifier
-	 * can be unregistered.
+	 * can be unregistered.  The kernel's memory failures are followed until
+	 * the ranges have stopped, and what is held is sent before the family
+	 * goes.
 	 */
 	daxmf_handshake_stop();
 	daxmf_preremove_exit();
 	daxmf_jobs_stop();
+	daxmf_mf_watch_exit();
 	daxmf_genl_unregister();
 	daxmf_jobs_exit();
 	pr_info("unloaded\n");

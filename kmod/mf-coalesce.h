@@ -20,10 +20,8 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #else
-#include <stdbool.h>
-#include <stdint.h>
-typedef uint64_t u64;
-typedef uint32_t u32;
+/* daxmfd's: u64 and u32 as uint64_t and uint32_t. */
+#include "kernel-types.h"
 #endif
 
 /* How many of the newest ranges an event may join: a few interleaved storms. */

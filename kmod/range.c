@@ -359,6 +359,7 @@ void daxmf_range_fail(const struct daxmf_range_req *req,
 		.cancelled = cancelled,
 		.res = res,
 	};
+	struct daxmf_mf_own own;
 	struct daxmf_seg seg;
 	int status = 0;
 
@@ -375,6 +376,8 @@ void daxmf_range_fail(const struct daxmf_range_req *req,
 	run.start_ns = ktime_get_ns();
 	run.last_progress_ns = run.start_ns;
 	batch = max(READ_ONCE(daxmf_batch_pages), 1UL);
+	/* The tracepoint's events of this range are ours: marked so. */
+	daxmf_mf_own_begin(&own, req);
 
 	while (pfn < end) {
 		status = daxmf_should_stop(&run);
@@ -411,6 +414,7 @@ void daxmf_range_fail(const struct daxmf_range_req *req,
 			break;
 		pfn += seg.nr;
 	}
+	daxmf_mf_own_end(&own);
 
 	res->status = status;
 	res->elapsed_ns = ktime_get_ns() - run.start_ns;
