@@ -15,11 +15,16 @@
 
 /* The results journal.h names; with every event kind they are series from the start. */
 static const char *const known_results[] = { "complete", "partial", "failed", "stopped", "logged" };
+/* A memory failure's result is the kernel's (enum mf_result), lowercased. */
+static const char *const memory_failure_results[] = { "recovered", "failed", "ignored", "delayed" };
+/* Where the kernel's memory failures come from: one of these is 1, the others 0. */
+static const char *const memory_failure_sources[] = { "module", "tracefs", "none" };
 
 static const char *const lost_names[_METRICS_LOST_MAX] = {
         [METRICS_LOST_FILES] = "files",
         [METRICS_LOST_PROCESSES] = "processes",
         [METRICS_LOST_JOURNAL] = "journal",
+        [METRICS_LOST_MEMORY_FAILURE] = "memory-failure",
 };
 
 static struct metrics_counters counters;
@@ -55,8 +60,12 @@ void metrics_reset(void) {
          * known one at 0.
          */
         for (enum daxmf_event_kind k = 0; k < _DAXMF_EVENT_KIND_MAX; k++)
-                for (size_t r = 0; r < ELEMENTSOF(known_results); r++)
-                        (void) series_get(daxmf_event_kind_to_string(k), known_results[r]);
+                if (k == DAXMF_EVENT_MEMORY_FAILURE)
+                        for (size_t r = 0; r < ELEMENTSOF(memory_failure_results); r++)
+                                (void) series_get(daxmf_event_kind_to_string(k), memory_failure_results[r]);
+                else
+                        for (size_t r = 0; r < ELEMENTSOF(known_results); r++)
+                                (void) series_get(daxmf_event_kind_to_string(k), known_results[r]);
 }
 
 const struct metrics_counters *metrics_counters(void) {
@@ -136,6 +145,7 @@ static void put_time(FILE *f, const char *name, const char *help, uint64_t usec)
 
 int metrics_format(FILE *f, const struct metrics_counters *c, const struct metrics_gauges *g) {
         const char *degraded = g->degraded ? g->degraded : "";
+        const char *mf_source = g->memory_failure_source ? g->memory_failure_source : "none";
 
         put_family(f, "daxmf_events_total", "counter",
                    "Events daxmfd logged (one journal summary record each), by kind and result.");
@@ -156,8 +166,9 @@ int metrics_format(FILE *f, const struct metrics_counters *c, const struct metri
                 "Process mapping records of events, logged one by one or counted in an N-more record.",
                 c->processes);
         put_family(f, "daxmf_records_lost_total", "counter",
-                   "Records not logged one by one (files, processes: the per-event cap) or not written to "
-                   "the journal (journal: journald unavailable, written to stderr).");
+                   "Records not logged one by one (files, processes: the per-event cap), not written to "
+                   "the journal (journal: journald unavailable, written to stderr), or the kernel's "
+                   "memory-failure events dropped before daxmfd could log them (memory-failure).");
         for (enum metrics_lost k = 0; k < _METRICS_LOST_MAX; k++)
                 fprintf(f, "daxmf_records_lost_total{kind=\"%s\"} %" PRIu64 "\n", lost_names[k], c->lost[k]);
 
@@ -173,6 +184,12 @@ int metrics_format(FILE *f, const struct metrics_counters *c, const struct metri
                 g->module_connected);
         put_u64(f, "daxmf_removal_handler", "gauge", "1 when daxmfd is the module's removal handler.",
                 g->removal_handler);
+        put_family(f, "daxmf_memory_failure_source", "gauge",
+                   "Where daxmfd takes the kernel's own memory failures from: 1 for the source in use (module: the "
+                   "daxmf module's events; tracefs: the ras:memory_failure_event tracepoint; none: not followed).");
+        for (size_t i = 0; i < ELEMENTSOF(memory_failure_sources); i++)
+                fprintf(f, "daxmf_memory_failure_source{source=\"%s\"} %d\n", memory_failure_sources[i],
+                        strcmp(memory_failure_sources[i], mf_source) == 0);
         put_u64(f, "daxmf_pages_pending", "gauge", "Pages queued to be failed, not yet sent.", g->pages_pending);
         put_u64(f, "daxmf_pages_in_flight", "gauge", "Pages sent to be failed, not yet done.", g->pages_in_flight);
         put_u64(f, "daxmf_disks_watched", "gauge", "pmem disks whose badblocks daxmfd watches.", g->disks_watched);

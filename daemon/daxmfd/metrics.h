@@ -20,6 +20,7 @@ enum metrics_lost {
         METRICS_LOST_FILES,             /* files in "N more" records */
         METRICS_LOST_PROCESSES,         /* process mappings in "N more" records */
         METRICS_LOST_JOURNAL,           /* records that went to stderr: journald unavailable */
+        METRICS_LOST_MEMORY_FAILURE,    /* the kernel's memory-failure events dropped before daxmfd saw them */
         _METRICS_LOST_MAX,
 };
 
@@ -52,6 +53,7 @@ struct metrics_gauges {
         uint64_t pages_in_flight;
         uint64_t disks_watched;
         uint64_t bad_ranges;            /* over every watched disk */
+        const char *memory_failure_source; /* module, tracefs, none (NULL: none) */
         uint64_t start_realtime_usec;
 };
 

@@ -11,6 +11,7 @@ const char *daxmf_event_kind_to_string(enum daxmf_event_kind k) {
                 [DAXMF_EVENT_POISON] = "poison",
                 [DAXMF_EVENT_REMOVAL] = "removal",
                 [DAXMF_EVENT_MANUAL] = "manual",
+                [DAXMF_EVENT_MEMORY_FAILURE] = "memory-failure",
         };
 
         return k < _DAXMF_EVENT_KIND_MAX ? names[k] : NULL;
@@ -33,6 +34,8 @@ int daxmf_engine_configure(struct daxmf_engine *e, const struct daxmf_config *c)
         e->action[DAXMF_EVENT_REMOVAL] = c->on_removal;
         /* Asked for by an operator: always acted on. */
         e->action[DAXMF_EVENT_MANUAL] = DAXMF_ACTION_FAIL;
+        /* The kernel already acted: failing the pages again would only fail. */
+        e->action[DAXMF_EVENT_MEMORY_FAILURE] = DAXMF_ACTION_LOG;
         return 0;
 }
 
@@ -82,6 +85,17 @@ int daxmf_engine_submit(struct daxmf_engine *e, enum daxmf_event_kind kind, uint
         if (ret_queued)
                 *ret_queued = rangeset_pages(&e->pending) - before;
         return DAXMF_ACTION_FAIL;
+}
+
+int daxmf_engine_mark_completed(struct daxmf_engine *e, uint64_t start, uint64_t end) {
+        int r;
+
+        if (start >= end)
+                return -EINVAL;
+        r = rangeset_add(&e->completed, start, end);
+        if (r < 0)
+                return r;
+        return rangeset_remove(&e->pending, start, end);
 }
 
 bool daxmf_engine_next(struct daxmf_engine *e, struct daxmf_batch *ret) {

@@ -19,6 +19,7 @@ enum daxmf_event_kind {
         DAXMF_EVENT_POISON,
         DAXMF_EVENT_REMOVAL,
         DAXMF_EVENT_MANUAL,
+        DAXMF_EVENT_MEMORY_FAILURE,     /* the kernel failed the pages itself: only ever logged */
         _DAXMF_EVENT_KIND_MAX,
 };
 
@@ -55,6 +56,14 @@ int daxmf_engine_configure(struct daxmf_engine *e, const struct daxmf_config *c)
  */
 int daxmf_engine_submit(struct daxmf_engine *e, enum daxmf_event_kind kind, uint64_t start,
                         uint64_t end, uint64_t *ret_queued);
+
+/*
+ * Pages [start, end) were failed by someone else (the kernel's own memory
+ * failure handling recovered them): completed, and no longer pending, so a
+ * later event over them is logged but does not fail them again.  Pages in
+ * flight stay so: their batch's completion settles them.
+ */
+int daxmf_engine_mark_completed(struct daxmf_engine *e, uint64_t start, uint64_t end);
 
 /* The next batch to send, or false when none may go now (nothing pending, or the limit is reached). */
 bool daxmf_engine_next(struct daxmf_engine *e, struct daxmf_batch *ret);

@@ -32,7 +32,8 @@ want = {
     "daxmf_files_affected": "counter", "daxmf_processes_affected": "counter",
     "daxmf_records_lost": "counter",
     "daxmf_degraded": "gauge", "daxmf_degraded_info": "gauge", "daxmf_module_connected": "gauge",
-    "daxmf_removal_handler": "gauge", "daxmf_pages_pending": "gauge", "daxmf_pages_in_flight": "gauge",
+    "daxmf_removal_handler": "gauge", "daxmf_memory_failure_source": "gauge",
+    "daxmf_pages_pending": "gauge", "daxmf_pages_in_flight": "gauge",
     "daxmf_disks_watched": "gauge", "daxmf_bad_ranges": "gauge",
     "daxmf_last_event_timestamp_seconds": "gauge", "daxmf_start_time_seconds": "gauge",
 }
@@ -52,14 +53,21 @@ check("poison partial 1", value("daxmf_events", "daxmf_events_total", event="poi
 check("removal complete 1", value("daxmf_events", "daxmf_events_total", event="removal", result="complete") == 1)
 check("manual failed 0 (known series start at 0)",
       value("daxmf_events", "daxmf_events_total", event="manual", result="failed") == 0)
-check("15 event series", len(families["daxmf_events"].samples) == 15)
-check("pages", value("daxmf_pages", "daxmf_pages_total") == 262162)
+check("memory-failure recovered 1",
+      value("daxmf_events", "daxmf_events_total", event="memory-failure", result="recovered") == 1)
+check("19 event series", len(families["daxmf_events"].samples) == 19)
+check("pages", value("daxmf_pages", "daxmf_pages_total") == 262166)
 check("pages failed", value("daxmf_pages_failed", "daxmf_pages_failed_total") == 5)
 check("files affected", value("daxmf_files_affected", "daxmf_files_affected_total") == 123)
 check("processes affected", value("daxmf_processes_affected", "daxmf_processes_affected_total") == 1)
 check("files lost", value("daxmf_records_lost", "daxmf_records_lost_total", kind="files") == 23)
 check("processes lost", value("daxmf_records_lost", "daxmf_records_lost_total", kind="processes") == 0)
 check("journal lost", value("daxmf_records_lost", "daxmf_records_lost_total", kind="journal") == 1)
+check("memory-failure events lost",
+      value("daxmf_records_lost", "daxmf_records_lost_total", kind="memory-failure") == 7)
+check("memory failures from the module",
+      [value("daxmf_memory_failure_source", "daxmf_memory_failure_source", source=s)
+       for s in ("module", "tracefs", "none")] == [1, 0, 0])
 check("degraded", value("daxmf_degraded", "daxmf_degraded") == 1)
 # The label value comes back exactly: quotes, newline and backslash escaped and unescaped.
 check("degraded reason round trip",

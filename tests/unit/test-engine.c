@@ -84,6 +84,7 @@ static void test_kind_names(void **state) {
         assert_string_equal(daxmf_event_kind_to_string(DAXMF_EVENT_POISON), "poison");
         assert_string_equal(daxmf_event_kind_to_string(DAXMF_EVENT_REMOVAL), "removal");
         assert_string_equal(daxmf_event_kind_to_string(DAXMF_EVENT_MANUAL), "manual");
+        assert_string_equal(daxmf_event_kind_to_string(DAXMF_EVENT_MEMORY_FAILURE), "memory-failure");
         assert_null(daxmf_event_kind_to_string(_DAXMF_EVENT_KIND_MAX));
 }
 
@@ -150,6 +151,14 @@ static void test_policy(void **state) {
         assert_int_equal(daxmf_engine_configure(&e, &c), 0);
         assert_int_equal(submit(&e, DAXMF_EVENT_POISON, 400, 402), 2);
         CHECK_SET(&e.pending, R(100, 110), R(200, 205), R(300, 301), R(400, 402));
+
+        /* The kernel's own memory failures are logged, whatever the policy says. */
+        c.on_poison = DAXMF_ACTION_FAIL;
+        c.on_removal = DAXMF_ACTION_FAIL;
+        assert_int_equal(daxmf_engine_configure(&e, &c), 0);
+        queued = 77;
+        assert_int_equal(daxmf_engine_submit(&e, DAXMF_EVENT_MEMORY_FAILURE, 500, 510, &queued), DAXMF_ACTION_LOG);
+        assert_int_equal(queued, 0);
 
         /* Bad arguments. */
         queued = 77;
@@ -407,6 +416,39 @@ static void test_complete_ok(void **state) {
         /* Done pages are not queued again. */
         assert_int_equal(submit(&e, DAXMF_EVENT_POISON, 0, 16), 0);
         no_next(&e);
+        daxmf_engine_done(&e);
+}
+
+/* Pages the kernel failed itself: done, not pending any more, never sent; in flight stays in flight. */
+static void test_mark_completed(void **state) {
+        struct daxmf_engine e;
+        struct daxmf_batch a;
+
+        init(&e, 8, 1);
+        assert_int_equal(submit(&e, DAXMF_EVENT_POISON, 0, 32), 32);
+        a = next(&e, 0, 8);
+        CHECK_SET(&e.pending, R(8, 32));
+
+        assert_int_equal(daxmf_engine_mark_completed(&e, 4, 12), 0);
+        CHECK_SET(&e.completed, R(4, 12));
+        CHECK_SET(&e.in_flight, R(0, 8));
+        CHECK_SET(&e.pending, R(12, 32));
+        assert_int_equal(daxmf_engine_mark_completed(&e, 20, 24), 0);
+        assert_int_equal(daxmf_engine_mark_completed(&e, 100, 104), 0);        /* never asked for */
+        CHECK_SET(&e.completed, R(4, 12), R(20, 24), R(100, 104));
+        CHECK_SET(&e.pending, R(12, 20), R(24, 32));
+        assert_int_equal(daxmf_engine_mark_completed(&e, 5, 5), -EINVAL);
+        assert_int_equal(daxmf_engine_mark_completed(&e, 6, 5), -EINVAL);
+
+        /* The batch in flight ends as it would have. */
+        assert_int_equal(daxmf_engine_complete(&e, a.cookie, 8, 0), 0);
+        CHECK_SET(&e.completed, R(0, 12), R(20, 24), R(100, 104));
+        CHECK_EMPTY(&e.in_flight);
+
+        /* A later event over them queues only what was not failed. */
+        assert_int_equal(submit(&e, DAXMF_EVENT_POISON, 96, 108), 8);
+        CHECK_SET(&e.pending, R(12, 20), R(24, 32), R(96, 100), R(104, 108));
+        next(&e, 12, 4);        /* cut at the batch boundary of 8 */
         daxmf_engine_done(&e);
 }
 
@@ -775,6 +817,7 @@ int main(void) {
                 cmocka_unit_test(test_in_flight_limit),
                 cmocka_unit_test(test_cookies),
                 cmocka_unit_test(test_complete_ok),
+                cmocka_unit_test(test_mark_completed),
                 cmocka_unit_test(test_complete_econnreset),
                 cmocka_unit_test(test_complete_eshutdown),
                 cmocka_unit_test(test_requeue_merges_with_pending),

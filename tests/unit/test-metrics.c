@@ -25,6 +25,7 @@ static const struct metrics_gauges quiet = {
         .pages_in_flight = 3,
         .disks_watched = 2,
         .bad_ranges = 5,
+        .memory_failure_source = "tracefs",
         .start_realtime_usec = UINT64_C(1700000000123456),
 };
 
@@ -73,6 +74,7 @@ static const struct {
         { "daxmf_degraded_info", "gauge" },
         { "daxmf_module_connected", "gauge" },
         { "daxmf_removal_handler", "gauge" },
+        { "daxmf_memory_failure_source", "gauge" },
         { "daxmf_pages_pending", "gauge" },
         { "daxmf_pages_in_flight", "gauge" },
         { "daxmf_disks_watched", "gauge" },
@@ -143,11 +145,16 @@ static void test_fresh(void **state) {
         assert_true(sample(text, "daxmf_events_total{event=\"poison\",result=\"complete\"}") == 0);
         assert_true(sample(text, "daxmf_events_total{event=\"removal\",result=\"stopped\"}") == 0);
         assert_true(sample(text, "daxmf_events_total{event=\"manual\",result=\"logged\"}") == 0);
-        assert_int_equal(c->n_events, 15);
+        /* The kernel's memory failures with the kernel's results, not daxmfd's. */
+        assert_true(sample(text, "daxmf_events_total{event=\"memory-failure\",result=\"recovered\"}") == 0);
+        assert_true(sample(text, "daxmf_events_total{event=\"memory-failure\",result=\"delayed\"}") == 0);
+        assert_true(sample(text, "daxmf_events_total{event=\"memory-failure\",result=\"complete\"}") == -1);
+        assert_int_equal(c->n_events, 3 * 5 + 4);
         assert_true(sample(text, "daxmf_pages_total") == 0);
         assert_true(sample(text, "daxmf_records_lost_total{kind=\"files\"}") == 0);
         assert_true(sample(text, "daxmf_records_lost_total{kind=\"processes\"}") == 0);
         assert_true(sample(text, "daxmf_records_lost_total{kind=\"journal\"}") == 0);
+        assert_true(sample(text, "daxmf_records_lost_total{kind=\"memory-failure\"}") == 0);
         assert_true(has_line(text, "daxmf_last_event_timestamp_seconds 0.000000"));
 
         /* The gauges as given. */
@@ -156,6 +163,10 @@ static void test_fresh(void **state) {
         assert_null(strstr(text, "daxmf_degraded_info{"));
         assert_true(has_line(text, "daxmf_module_connected 1"));
         assert_true(has_line(text, "daxmf_removal_handler 1"));
+        /* One source is 1, every other one is there at 0. */
+        assert_true(has_line(text, "daxmf_memory_failure_source{source=\"tracefs\"} 1"));
+        assert_true(has_line(text, "daxmf_memory_failure_source{source=\"module\"} 0"));
+        assert_true(has_line(text, "daxmf_memory_failure_source{source=\"none\"} 0"));
         assert_true(has_line(text, "daxmf_pages_pending 7"));
         assert_true(has_line(text, "daxmf_pages_in_flight 3"));
         assert_true(has_line(text, "daxmf_disks_watched 2"));
@@ -175,6 +186,7 @@ static void test_counting(void **state) {
         metrics_count_event("poison", "partial", 8, 3);
         metrics_count_event("removal", "logged", 262144, 0);
         metrics_count_event("removal", "shrugged", 1, 1);      /* a result not known yet: its own series */
+        metrics_count_event("memory-failure", "recovered", 3, 0);
         clock_gettime(CLOCK_REALTIME, &after);
         metrics_count_files(1);
         metrics_count_files(1);
@@ -186,6 +198,7 @@ static void test_counting(void **state) {
         metrics_count_lost(METRICS_LOST_PROCESSES, 5);
         metrics_count_lost(METRICS_LOST_JOURNAL, 1);
         metrics_count_lost(METRICS_LOST_JOURNAL, 1);
+        metrics_count_lost(METRICS_LOST_MEMORY_FAILURE, 12);
         metrics_count_lost(_METRICS_LOST_MAX, 9);                /* not a kind: nothing */
 
         text = format(metrics_counters(), &quiet);
@@ -195,13 +208,15 @@ static void test_counting(void **state) {
         assert_true(sample(text, "daxmf_events_total{event=\"poison\",result=\"failed\"}") == 0);
         assert_true(sample(text, "daxmf_events_total{event=\"removal\",result=\"logged\"}") == 1);
         assert_true(sample(text, "daxmf_events_total{event=\"removal\",result=\"shrugged\"}") == 1);
-        assert_true(has_line(text, "daxmf_pages_total 262171"));
+        assert_true(sample(text, "daxmf_events_total{event=\"memory-failure\",result=\"recovered\"}") == 1);
+        assert_true(has_line(text, "daxmf_pages_total 262174"));
         assert_true(has_line(text, "daxmf_pages_failed_total 4"));
         assert_true(has_line(text, "daxmf_files_affected_total 140"));
         assert_true(has_line(text, "daxmf_processes_affected_total 105"));
         assert_true(has_line(text, "daxmf_records_lost_total{kind=\"files\"} 40"));
         assert_true(has_line(text, "daxmf_records_lost_total{kind=\"processes\"} 5"));
         assert_true(has_line(text, "daxmf_records_lost_total{kind=\"journal\"} 2"));
+        assert_true(has_line(text, "daxmf_records_lost_total{kind=\"memory-failure\"} 12"));
         t = sample(text, "daxmf_last_event_timestamp_seconds");
         assert_true(t >= (double) before.tv_sec && t <= (double) after.tv_sec + 1);
 
