@@ -5,7 +5,11 @@
  * It writes what it saw as key=value lines for the guest test to check.
  *
  * mapper --path P --length BYTES [--kill early|late|default] [--write]
- *        [--retouch] --ready FILE --report FILE
+ *        [--retouch] [--hwpoison PAGE] --ready FILE --report FILE
+ *
+ * --hwpoison: once every page is touched, madvise(MADV_HWPOISON) page PAGE
+ * of the mapping (the kernel's memory_failure() on its pfn, in this
+ * process: BUS_MCEERR_AR to itself), then stay mapped like the others.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -97,10 +101,14 @@ int main(int argc, char *argv[]) {
                 { "retouch", no_argument, NULL, 't' },
                 { "ready", required_argument, NULL, 'r' },
                 { "report", required_argument, NULL, 'o' },
+                { "hwpoison", required_argument, NULL, 'H' },
                 {}
         };
         const char *path = NULL, *kill = "default", *ready = NULL, *report = NULL;
         bool write_access = false, retouch = false;
+        long hwpoison = -1;
+        int hwpoison_rc = 0;
+        uint64_t hwpoison_pfn = 0;
         size_t length = 0, pages, present_before = 0, present_after = 0, retouch_faults = 0;
         uint64_t first_pfn = 0, sum_before = 0, sum_after = 0;
         bool contiguous = true;
@@ -118,9 +126,11 @@ int main(int argc, char *argv[]) {
                 case 't': retouch = true; break;
                 case 'r': ready = optarg; break;
                 case 'o': report = optarg; break;
+                case 'H': hwpoison = strtol(optarg, NULL, 0); break;
                 default: return 2;
                 }
-        if (!path || !length || !ready || !report || length % PAGE) {
+        if (!path || !length || !ready || !report || length % PAGE ||
+            (hwpoison >= 0 && (size_t) hwpoison >= length / PAGE)) {
                 fprintf(stderr, "mapper: --path, --length (pages), --ready and --report are required\n");
                 return 2;
         }
@@ -170,11 +180,20 @@ int main(int argc, char *argv[]) {
                         contiguous = false;
         }
 
+        if (hwpoison >= 0) {
+                hwpoison_pfn = pfn_of(map_start + (size_t) hwpoison * PAGE);
+                if (madvise((void *) (map_start + (size_t) hwpoison * PAGE), PAGE, MADV_HWPOISON) < 0)
+                        hwpoison_rc = -errno;
+        }
+
         f = fopen(ready, "w");
         if (!f)
                 return perror(ready), 1;
         fprintf(f, "pid=%d\nfirst_pfn=0x%" PRIx64 "\ncontiguous=%d\npresent=%zu\n",
                 getpid(), first_pfn, contiguous, present_before);
+        if (hwpoison >= 0)
+                fprintf(f, "hwpoison_pfn=0x%" PRIx64 "\nhwpoison_rc=%d\nsigbus=%d\nsigbus_first_code=%d\n",
+                        hwpoison_pfn, hwpoison_rc, (int) sigbus_count, (int) sigbus_first_code);
         fclose(f);
 
         while (!stop)
