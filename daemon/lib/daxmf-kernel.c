@@ -393,6 +393,10 @@ int daxmf_kernel_fd(struct daxmf_kernel *k) {
         return nl_socket_get_fd(k->sock);
 }
 
+uint32_t daxmf_kernel_portid(struct daxmf_kernel *k) {
+        return nl_socket_get_local_port(k->sock);
+}
+
 struct event_dispatch {
         struct daxmf_kernel *k;
         const struct daxmf_event_handlers *h;
@@ -418,7 +422,9 @@ static bool is_family_removal(struct nlmsghdr *nlh) {
 static int on_event(struct nl_msg *msg, void *userdata) {
         struct event_dispatch *d = userdata;
         struct nlmsghdr *nlh = nlmsg_hdr(msg);
+        struct daxmf_memory_failure_lost mf_lost;
         struct daxmf_removal_pending pending;
+        struct daxmf_memory_failure mf;
         struct daxmf_range_result ev;
         struct daxmf_removal rm;
         int r;
@@ -437,6 +443,10 @@ static int on_event(struct nl_msg *msg, void *userdata) {
                 r = d->h->removal ? d->h->removal(&rm, d->userdata) : 0;
         else if (daxmf_decode_removal_pending(nlh, &pending) == 0)
                 r = d->h->removal_pending ? d->h->removal_pending(&pending, d->userdata) : 0;
+        else if (daxmf_decode_memory_failure(nlh, &mf) == 0)
+                r = d->h->memory_failure ? d->h->memory_failure(&mf, d->userdata) : 0;
+        else if (daxmf_decode_memory_failure_lost(nlh, &mf_lost) == 0)
+                r = d->h->memory_failure_lost ? d->h->memory_failure_lost(&mf_lost, d->userdata) : 0;
         else
                 return NL_SKIP;         /* not ours to judge: a newer event kind */
         if (r < 0) {

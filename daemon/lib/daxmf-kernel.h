@@ -56,6 +56,12 @@ int daxmf_kernel_get_job(struct daxmf_kernel *k, uint64_t cookie, struct daxmf_r
 int daxmf_kernel_open_events(struct daxmf_kernel **ret);
 int daxmf_kernel_fd(struct daxmf_kernel *k);
 
+/*
+ * The connection's own netlink port: what the module names as
+ * REQUESTER_PORTID in the events of the ranges this connection asked for.
+ */
+uint32_t daxmf_kernel_portid(struct daxmf_kernel *k);
+
 /* A NULL handler skips that kind. */
 struct daxmf_event_handlers {
         int (*range)(const struct daxmf_range_result *event, void *userdata);

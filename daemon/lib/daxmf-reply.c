@@ -48,6 +48,22 @@ static struct nla_policy reply_policy[DAXMF_ATTR_MAX + 1] = {
         [DAXMF_ATTR_HANDSHAKE]          = POLICY_U32,
         [DAXMF_ATTR_HANDLER_PORTID]     = POLICY_U32,
         [DAXMF_ATTR_WAITED_NS]          = POLICY_U64,
+        [DAXMF_ATTR_MF_SEQ]             = POLICY_U64,
+        [DAXMF_ATTR_MF_EVENTS]          = POLICY_U64,
+        [DAXMF_ATTR_MF_PAGE_TYPE]       = POLICY_U32,
+        [DAXMF_ATTR_MF_PAGE_TYPE_NAME]  = { .type = NLA_NUL_STRING },
+        [DAXMF_ATTR_MF_RESULT]          = POLICY_U32,
+        [DAXMF_ATTR_MF_RESULT_NAME]     = { .type = NLA_NUL_STRING },
+        [DAXMF_ATTR_MF_ORIGIN]          = POLICY_U32,
+        [DAXMF_ATTR_FIRST_NS]           = POLICY_U64,
+        [DAXMF_ATTR_LAST_NS]            = POLICY_U64,
+        [DAXMF_ATTR_MF_LOST]            = POLICY_U64,
+        [DAXMF_ATTR_MF_WATCH]           = POLICY_U32,
+        [DAXMF_ATTR_MF_RECORDS]         = POLICY_U32,
+        [DAXMF_ATTR_MF_WINDOW_MS]       = POLICY_U32,
+        [DAXMF_ATTR_MF_MAX_DELAY_MS]    = POLICY_U32,
+        [DAXMF_ATTR_MF_EVENTS_TOTAL]    = POLICY_U64,
+        [DAXMF_ATTR_MF_LOST_TOTAL]      = POLICY_U64,
 };
 
 /* Parse a daxmf message; the command must be one of cmd_a, cmd_b. */
@@ -91,6 +107,37 @@ static bool has_all(struct nlattr *tb[], const int *types, size_t n) {
         return true;
 }
 
+/*
+ * The memory-failure fields, absent from modules without them.  MF_WATCH
+ * says the module has them: then the rest must come too, or the module
+ * would seem to follow the kernel's failures and report none of them.
+ */
+static int decode_info_mf(struct nlattr *tb[], struct daxmf_info *info) {
+        static const int required[] = {
+                DAXMF_ATTR_MF_RECORDS, DAXMF_ATTR_MF_WINDOW_MS, DAXMF_ATTR_MF_MAX_DELAY_MS,
+                DAXMF_ATTR_MF_EVENTS_TOTAL, DAXMF_ATTR_MF_LOST_TOTAL,
+        };
+        uint32_t watch;
+
+        if (!tb[DAXMF_ATTR_MF_WATCH])
+                return 0;
+        if (!has_all(tb, required, ELEMENTSOF(required)))
+                return -EBADMSG;
+
+        watch = nla_get_u32(tb[DAXMF_ATTR_MF_WATCH]);
+        info->has_mf = true;
+        info->mf_watch = watch != 0;
+        info->mf_records = nla_get_u32(tb[DAXMF_ATTR_MF_RECORDS]);
+        info->mf_window_ms = nla_get_u32(tb[DAXMF_ATTR_MF_WINDOW_MS]);
+        info->mf_max_delay_ms = nla_get_u32(tb[DAXMF_ATTR_MF_MAX_DELAY_MS]);
+        info->mf_events_total = nla_get_u64(tb[DAXMF_ATTR_MF_EVENTS_TOTAL]);
+        info->mf_lost_total = nla_get_u64(tb[DAXMF_ATTR_MF_LOST_TOTAL]);
+        /* A flag, and "of which dropped": anything else is no module's answer. */
+        if (watch > 1 || info->mf_lost_total > info->mf_events_total)
+                return -EBADMSG;
+        return 0;
+}
+
 int daxmf_decode_info(const struct nlmsghdr *nlh, struct daxmf_info *ret) {
         static const int required[] = {
                 DAXMF_ATTR_VERSION, DAXMF_ATTR_KERNEL_RELEASE,
@@ -126,6 +173,9 @@ int daxmf_decode_info(const struct nlmsghdr *nlh, struct daxmf_info *ret) {
         }
         if (info.page_shift < 12 || info.page_shift > 30)
                 return -EBADMSG;
+        r = decode_info_mf(tb, &info);
+        if (r < 0)
+                return r;
 
         *ret = info;
         return 0;
@@ -264,6 +314,98 @@ int daxmf_decode_removal_pending(const struct nlmsghdr *nlh, struct daxmf_remova
 
         *ret = p;
         return 0;
+}
+
+int daxmf_decode_memory_failure(const struct nlmsghdr *nlh, struct daxmf_memory_failure *ret) {
+        static const int required[] = {
+                DAXMF_ATTR_MF_SEQ, DAXMF_ATTR_PFN, DAXMF_ATTR_PAGES, DAXMF_ATTR_MF_EVENTS,
+                DAXMF_ATTR_MF_PAGE_TYPE, DAXMF_ATTR_MF_PAGE_TYPE_NAME, DAXMF_ATTR_MF_RESULT,
+                DAXMF_ATTR_MF_RESULT_NAME, DAXMF_ATTR_MF_ORIGIN, DAXMF_ATTR_FIRST_NS, DAXMF_ATTR_LAST_NS,
+        };
+        static const int required_job[] = {
+                DAXMF_ATTR_JOB_ID, DAXMF_ATTR_COOKIE, DAXMF_ATTR_REQUESTER_PORTID,
+        };
+        struct nlattr *tb[DAXMF_ATTR_MAX + 1];
+        struct daxmf_memory_failure mf = {};
+        uint8_t cmd;
+        int r;
+
+        r = parse(nlh, DAXMF_CMD_MEMORY_FAILURE, DAXMF_CMD_MEMORY_FAILURE, &cmd, tb);
+        if (r < 0)
+                return r;
+        if (!has_all(tb, required, ELEMENTSOF(required)))
+                return -EBADMSG;
+        if (copy_name(tb[DAXMF_ATTR_MF_PAGE_TYPE_NAME], mf.page_type_name, sizeof(mf.page_type_name)) < 0 ||
+            copy_name(tb[DAXMF_ATTR_MF_RESULT_NAME], mf.result_name, sizeof(mf.result_name)) < 0)
+                return -EBADMSG;
+        mf.seq = nla_get_u64(tb[DAXMF_ATTR_MF_SEQ]);
+        mf.pfn = nla_get_u64(tb[DAXMF_ATTR_PFN]);
+        mf.pages = nla_get_u64(tb[DAXMF_ATTR_PAGES]);
+        mf.events = nla_get_u64(tb[DAXMF_ATTR_MF_EVENTS]);
+        mf.page_type = nla_get_u32(tb[DAXMF_ATTR_MF_PAGE_TYPE]);
+        mf.result = nla_get_u32(tb[DAXMF_ATTR_MF_RESULT]);
+        mf.origin = nla_get_u32(tb[DAXMF_ATTR_MF_ORIGIN]);
+        mf.first_ns = nla_get_u64(tb[DAXMF_ATTR_FIRST_NS]);
+        mf.last_ns = nla_get_u64(tb[DAXMF_ATTR_LAST_NS]);
+        if (!daxmf_mf_origin_name(mf.origin))
+                return -EBADMSG;
+        /* Whose job it was matters only for the module's own ranges; elsewhere not even read. */
+        if (mf.origin == DAXMF_MF_ORIGIN_FAIL_RANGE) {
+                if (!has_all(tb, required_job, ELEMENTSOF(required_job)))
+                        return -EBADMSG;
+                mf.job_id = nla_get_u64(tb[DAXMF_ATTR_JOB_ID]);
+                mf.cookie = nla_get_u64(tb[DAXMF_ATTR_COOKIE]);
+                mf.requester_portid = nla_get_u32(tb[DAXMF_ATTR_REQUESTER_PORTID]);
+        }
+        /*
+         * Numbered from 1; every event is one page at least; the last event
+         * of a range is never before its first (the module keeps the later).
+         */
+        if (mf.seq == 0 || mf.pages == 0 || mf.pfn + mf.pages < mf.pfn || mf.events < mf.pages ||
+            mf.last_ns < mf.first_ns)
+                return -EBADMSG;
+
+        *ret = mf;
+        return 0;
+}
+
+int daxmf_decode_memory_failure_lost(const struct nlmsghdr *nlh, struct daxmf_memory_failure_lost *ret) {
+        static const int required[] = {
+                DAXMF_ATTR_MF_SEQ, DAXMF_ATTR_MF_LOST, DAXMF_ATTR_PFN, DAXMF_ATTR_PAGES,
+        };
+        struct nlattr *tb[DAXMF_ATTR_MAX + 1];
+        struct daxmf_memory_failure_lost lost = {};
+        uint8_t cmd;
+        int r;
+
+        r = parse(nlh, DAXMF_CMD_MEMORY_FAILURE_LOST, DAXMF_CMD_MEMORY_FAILURE_LOST, &cmd, tb);
+        if (r < 0)
+                return r;
+        if (!has_all(tb, required, ELEMENTSOF(required)))
+                return -EBADMSG;
+        lost.seq = nla_get_u64(tb[DAXMF_ATTR_MF_SEQ]);
+        lost.lost = nla_get_u64(tb[DAXMF_ATTR_MF_LOST]);
+        lost.pfn = nla_get_u64(tb[DAXMF_ATTR_PFN]);
+        lost.pages = nla_get_u64(tb[DAXMF_ATTR_PAGES]);
+        /* The span runs from the lowest pfn lost to the highest: a page at least. */
+        if (lost.seq == 0 || lost.lost == 0 || lost.pages == 0 || lost.pfn + lost.pages < lost.pfn)
+                return -EBADMSG;
+
+        *ret = lost;
+        return 0;
+}
+
+const char *daxmf_mf_origin_name(uint32_t origin) {
+        switch (origin) {
+        case DAXMF_MF_ORIGIN_KERNEL:
+                return "kernel";
+        case DAXMF_MF_ORIGIN_FAIL_RANGE:
+                return "fail-range";
+        case DAXMF_MF_ORIGIN_REMOVAL:
+                return "removal";
+        default:
+                return NULL;
+        }
 }
 
 int daxmf_decode_handler(const struct nlmsghdr *nlh, uint32_t *ret_portid, uint32_t *ret_timeout_ms) {
