@@ -98,7 +98,7 @@ static const char *get_string(struct json_object *o, const char *key) {
 }
 
 int daxmfctl_status(const struct daxmfctl_args *args) {
-        struct json_object *reply = NULL, *disks, *daemon;
+        struct json_object *reply = NULL, *disks, *daemon, *mf;
         size_t n = 0;
         int r;
 
@@ -123,6 +123,13 @@ int daxmfctl_status(const struct daxmfctl_args *args) {
         }
         printf("module:           %s\n", !get_bool(reply, "module") ? "not connected" :
                get_bool(reply, "removal_handler") ? "connected, daxmfd is its removal handler" : "connected");
+        if (json_object_object_get_ex(reply, "memory_failures", &mf)) {
+                const char *source = get_string(mf, "source"), *reason = get_string(mf, "reason");
+
+                printf("memory failures:  %s%s%s%s, %" PRIu64 " range(s) logged, %" PRIu64 " event(s) lost\n",
+                       strcmp(source, "none") == 0 ? "not followed" : source, reason[0] ? " (" : "", reason,
+                       reason[0] ? ")" : "", get_u64(mf, "ranges_logged"), get_u64(mf, "events_lost"));
+        }
         printf("degraded:         %s\n", get_string(reply, "degraded")[0] ? get_string(reply, "degraded") : "no");
         printf("pages:            %" PRIu64 " pending, %" PRIu64 " in flight, %" PRIu64 " failed\n",
                get_u64(reply, "pages_pending"), get_u64(reply, "pages_in_flight"), get_u64(reply, "pages_completed"));

@@ -86,6 +86,18 @@ static struct json_object *devices_json(const struct daxmf_topology *t) {
         return a;
 }
 
+/* The kernel's own memory failures: where from (and why not the module), what came of them this run. */
+static struct json_object *memory_failures_json(const struct manager *m) {
+        struct json_object *j = json_object_new_object();
+
+        json_object_object_add(j, "source", json_object_new_string(memory_failure_source_to_string(m->mf.source)));
+        json_object_object_add(j, "reason", json_object_new_string(m->mf.why));
+        json_object_object_add(j, "ranges_logged", json_object_new_uint64(m->mf.ranges));
+        json_object_object_add(j, "own_ranges_skipped", json_object_new_uint64(m->mf.own_skipped));
+        json_object_object_add(j, "events_lost", json_object_new_uint64(m->mf.lost));
+        return j;
+}
+
 static struct json_object *status_reply(struct manager *m) {
         struct json_object *o = json_object_new_object(), *disks = json_object_new_array();
 
@@ -106,6 +118,7 @@ static struct json_object *status_reply(struct manager *m) {
                                json_object_new_uint64(daxmf_engine_in_flight_pages(&m->engine)));
         json_object_object_add(o, "pages_completed", json_object_new_uint64(rangeset_pages(&m->engine.completed)));
         json_object_object_add(o, "removals_waiting", json_object_new_uint64(m->n_removal_waits));
+        json_object_object_add(o, "memory_failures", memory_failures_json(m));
         for (size_t i = 0; i < m->n_disks; i++) {
                 const struct pmem_disk *d = m->disks[i];
                 struct json_object *j = json_object_new_object();

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
-#include <unistd.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 #include <systemd/sd-journal.h>
 
 #include "journal.h"
+#include "macro.h"
 #include "metrics.h"
 
 /*
@@ -38,40 +43,152 @@ int journal_sink(enum log_level level, const char *message) {
         return sd_journal_print((int) level, "%s", message);
 }
 
+/*
+ * A record's fields, each "NAME=value", for sd_journal_sendv(): a field a
+ * record does not have is left out rather than written empty.
+ */
+#define RECORD_FIELDS_MAX 32
+
+struct record {
+        struct iovec iov[RECORD_FIELDS_MAX];
+        size_t n;
+        bool failed;                    /* out of memory, or out of slots: not sent */
+};
+
+static void record_add(struct record *r, const char *format, ...) _printf_(2, 3);
+static void record_add(struct record *r, const char *format, ...) {
+        char *field;
+        va_list ap;
+        int n;
+
+        if (r->failed || r->n >= ELEMENTSOF(r->iov)) {
+                r->failed = true;
+                return;
+        }
+        va_start(ap, format);
+        n = vasprintf(&field, format, ap);
+        va_end(ap);
+        if (n < 0) {
+                r->failed = true;
+                return;
+        }
+        r->iov[r->n++] = (struct iovec) { .iov_base = field, .iov_len = (size_t) n };
+}
+
+static void record_done(struct record *r) {
+        for (size_t i = 0; i < r->n; i++)
+                free(r->iov[i].iov_base);
+        r->n = 0;
+}
+
+static int record_send(struct record *r) {
+        int r2 = journal_available();
+
+        if (r2 < 0)
+                return r2;
+        if (r->failed)
+                return -ENOMEM;
+        return sd_journal_sendv(r->iov, (int) r->n);
+}
+
+/* The MESSAGE of a memory failure: the kernel acted, daxmfd only says where and what it hit. */
+static void memory_failure_message(struct record *rec, const struct event_record *ev) {
+        const struct event_memory_failure *mf = ev->memory_failure;
+
+        if (ev->device[0])
+                record_add(rec, "MESSAGE=memory failure on %s: phys 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64
+                           " pages, %s): %s by the kernel (origin %s)", ev->device, ev->phys_start, ev->phys_end,
+                           ev->pages, mf->page_type, mf->kernel_result, mf->origin);
+        else
+                record_add(rec, "MESSAGE=memory failure outside any dax/pmem device (System RAM or other memory): "
+                           "phys 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " pages, %s): %s by the kernel (origin %s)",
+                           ev->phys_start, ev->phys_end, ev->pages, mf->page_type, mf->kernel_result, mf->origin);
+}
+
 int journal_log_event(const struct event_record *ev) {
+        _cleanup_(record_done) struct record rec = {};
+        const struct event_memory_failure *mf = ev->memory_failure;
         const char *kind = daxmf_event_kind_to_string(ev->kind);
         int r;
 
         metrics_count_event(kind, ev->result, ev->pages, ev->pages_failed);
-        r = journal_available();
-        if (r >= 0)
-                r = sd_journal_send(
-                "MESSAGE_ID=" DAXMF_MESSAGE_RANGE_EVENT,
-                "MESSAGE=%s on %s: phys 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " pages): %s, %s",
-                kind, ev->device, ev->phys_start, ev->phys_end, ev->pages,
-                daxmf_action_to_string(ev->action), ev->result,
-                "PRIORITY=%d", ev->pages_failed ? LOG_LEVEL_ERR : LOG_LEVEL_WARNING,
-                "DAXMF_EVENT_ID=%" PRIu64, ev->id,
-                "DAXMF_EVENT=%s", kind,
-                "DAXMF_DEVICE=%s", ev->device,
-                "DAXMF_PHYS_START=0x%" PRIx64, ev->phys_start,
-                "DAXMF_PHYS_END=0x%" PRIx64, ev->phys_end,
-                "DAXMF_SECTOR=%" PRIu64, ev->sector,
-                "DAXMF_SECTORS=%" PRIu64, ev->sectors,
-                "DAXMF_ACTION=%s", daxmf_action_to_string(ev->action),
-                "DAXMF_RESULT=%s", ev->result,
-                "DAXMF_PAGES=%" PRIu64, ev->pages,
-                "DAXMF_PAGES_FAILED=%" PRIu64, ev->pages_failed,
-                "DAXMF_ELAPSED_USEC=%" PRIu64, ev->elapsed_usec,
-                "DAXMF_VIA=%s", ev->via,
-                "DAXMF_REMOVAL_MODE=%s", ev->removal_mode ? ev->removal_mode : "",
-                "DAXMF_HANDSHAKE=%s", ev->handshake ? ev->handshake : "",
-                "DAXMF_WAITED_USEC=%" PRIu64, ev->waited_usec,
-                NULL);
+        record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_RANGE_EVENT);
+        if (mf)
+                memory_failure_message(&rec, ev);
+        else
+                record_add(&rec, "MESSAGE=%s on %s: phys 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64 " pages): %s, %s",
+                           kind, ev->device, ev->phys_start, ev->phys_end, ev->pages,
+                           daxmf_action_to_string(ev->action), ev->result);
+        record_add(&rec, "PRIORITY=%d", ev->pages_failed ? LOG_LEVEL_ERR : LOG_LEVEL_WARNING);
+        record_add(&rec, "DAXMF_EVENT_ID=%" PRIu64, ev->id);
+        record_add(&rec, "DAXMF_EVENT=%s", kind);
+        record_add(&rec, "DAXMF_DEVICE=%s", ev->device);
+        record_add(&rec, "DAXMF_PHYS_START=0x%" PRIx64, ev->phys_start);
+        record_add(&rec, "DAXMF_PHYS_END=0x%" PRIx64, ev->phys_end);
+        record_add(&rec, "DAXMF_SECTOR=%" PRIu64, ev->sector);
+        record_add(&rec, "DAXMF_SECTORS=%" PRIu64, ev->sectors);
+        record_add(&rec, "DAXMF_ACTION=%s", daxmf_action_to_string(ev->action));
+        record_add(&rec, "DAXMF_RESULT=%s", ev->result);
+        record_add(&rec, "DAXMF_PAGES=%" PRIu64, ev->pages);
+        record_add(&rec, "DAXMF_PAGES_FAILED=%" PRIu64, ev->pages_failed);
+        record_add(&rec, "DAXMF_ELAPSED_USEC=%" PRIu64, ev->elapsed_usec);
+        record_add(&rec, "DAXMF_VIA=%s", ev->via);
+        record_add(&rec, "DAXMF_REMOVAL_MODE=%s", ev->removal_mode ? ev->removal_mode : "");
+        record_add(&rec, "DAXMF_HANDSHAKE=%s", ev->handshake ? ev->handshake : "");
+        record_add(&rec, "DAXMF_WAITED_USEC=%" PRIu64, ev->waited_usec);
+        if (mf) {
+                record_add(&rec, "DAXMF_PAGE_TYPE=%s", mf->page_type);
+                record_add(&rec, "DAXMF_KERNEL_RESULT=%s", mf->kernel_result);
+                record_add(&rec, "DAXMF_ORIGIN=%s", mf->origin);
+                record_add(&rec, "DAXMF_MF_EVENTS=%" PRIu64, mf->events);
+                if (mf->job_id)
+                        record_add(&rec, "DAXMF_JOB_ID=%" PRIu64, mf->job_id);
+                record_add(&rec, "DAXMF_FIRST_USEC=%" PRIu64, mf->first_usec);
+                record_add(&rec, "DAXMF_LAST_USEC=%" PRIu64, mf->last_usec);
+        }
+        r = record_send(&rec);
         if (r < 0)
-                fprintf(stderr, "daxmfd: journal unavailable (%d): %s on %s 0x%" PRIx64 "-0x%" PRIx64 " %s %s\n",
-                        r, kind, ev->device, ev->phys_start, ev->phys_end,
-                        daxmf_action_to_string(ev->action), ev->result);
+                fprintf(stderr, "daxmfd: journal unavailable (%d): %s on %s 0x%" PRIx64 "-0x%" PRIx64 " %s %s%s%s\n",
+                        r, kind, ev->device[0] ? ev->device : "(no dax/pmem device)", ev->phys_start, ev->phys_end,
+                        daxmf_action_to_string(ev->action), ev->result, mf ? " origin " : "", mf ? mf->origin : "");
+        return counted(r);
+}
+
+int journal_log_memory_failure_lost(const struct memory_failure_lost_record *l) {
+        int r;
+
+        metrics_count_lost(METRICS_LOST_MEMORY_FAILURE, l->lost);
+        r = journal_available();
+        if (r >= 0) {
+                if (l->has_span)
+                        r = sd_journal_send(
+                        "MESSAGE_ID=" DAXMF_MESSAGE_MEMORY_FAILURE_LOST,
+                        "MESSAGE=%" PRIu64 " memory-failure event(s) of the kernel not logged (%s, via %s): "
+                        "pages within phys 0x%" PRIx64 "-0x%" PRIx64, l->lost, l->reason, l->via,
+                        l->phys_start, l->phys_end,
+                        "PRIORITY=%d", LOG_LEVEL_ERR,
+                        "DAXMF_EVENT=memory-failure-lost",
+                        "DAXMF_LOST=%" PRIu64, l->lost,
+                        "DAXMF_LOST_REASON=%s", l->reason,
+                        "DAXMF_PHYS_START=0x%" PRIx64, l->phys_start,
+                        "DAXMF_PHYS_END=0x%" PRIx64, l->phys_end,
+                        "DAXMF_VIA=%s", l->via,
+                        NULL);
+                else
+                        r = sd_journal_send(
+                        "MESSAGE_ID=" DAXMF_MESSAGE_MEMORY_FAILURE_LOST,
+                        "MESSAGE=at least %" PRIu64 " memory-failure event(s) of the kernel not logged (%s, via %s): "
+                        "pages unknown", l->lost, l->reason, l->via,
+                        "PRIORITY=%d", LOG_LEVEL_ERR,
+                        "DAXMF_EVENT=memory-failure-lost",
+                        "DAXMF_LOST=%" PRIu64, l->lost,
+                        "DAXMF_LOST_REASON=%s", l->reason,
+                        "DAXMF_VIA=%s", l->via,
+                        NULL);
+        }
+        if (r < 0)
+                fprintf(stderr, "daxmfd: %" PRIu64 " memory-failure event(s) not logged (%s, via %s)\n", l->lost,
+                        l->reason, l->via);
         return counted(r);
 }
 

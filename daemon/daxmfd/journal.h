@@ -14,12 +14,23 @@
 #define DAXMF_MESSAGE_FILE              "e9e6f5a8dc7349b6bb7d82c6eeda5933"
 #define DAXMF_MESSAGE_PROCESS           "08ba4d232db046c68873be316a481358"
 #define DAXMF_MESSAGE_MORE              "a907fbb7c0f04b959e5ac98be3bc89cd"
+#define DAXMF_MESSAGE_MEMORY_FAILURE_LOST "edf90d6c38bc4132a91e70ffacfcdfb3"
 
 /* DAXMF_MORE_KIND of a "N more" record: one definition for writer and reader. */
 #define DAXMF_MORE_FILES                "files"
 #define DAXMF_MORE_PROCESSES            "processes"
 /* What daxmfd 0.1.0 before the report wrote for processes: still read. */
 #define DAXMF_MORE_PROCESSES_OLD        "process mappings"
+
+/* What the kernel did over a range it failed itself (DAXMF_EVENT_MEMORY_FAILURE). */
+struct event_memory_failure {
+        const char *page_type;          /* as the kernel names it: "dax page" */
+        const char *kernel_result;      /* as the kernel names it: "Recovered" */
+        const char *origin;             /* kernel, fail-range */
+        uint64_t events;                /* the kernel's events coalesced into the range */
+        uint64_t job_id;                /* fail-range: the module's job; 0 otherwise */
+        uint64_t first_usec, last_usec; /* CLOCK_REALTIME of the first and the last event */
+};
 
 /* One event, once, with the whole address chain known so far. */
 struct event_record {
@@ -39,9 +50,22 @@ struct event_record {
         const char *removal_mode;       /* removals by the module: failed-pages, holder-walk, handler-failed */
         const char *handshake;          /* removals: how the module's wait for daxmfd ended, or NULL */
         uint64_t waited_usec;           /* removals: how long the unbind waited for daxmfd */
+        const struct event_memory_failure *memory_failure;     /* memory failures only, else NULL */
 };
 
+/* device "" is memory outside any dax/pmem device (System RAM): the record says so. */
 int journal_log_event(const struct event_record *ev);
+
+/* The kernel's memory-failure events that were dropped before daxmfd could log them. */
+struct memory_failure_lost_record {
+        uint64_t lost;                  /* events (at least: a message missed holds one or more) */
+        bool has_span;                  /* the pages are known */
+        uint64_t phys_start, phys_end;  /* bytes, inclusive: from the lowest to the highest page lost */
+        const char *reason;             /* module-buffer, receive-buffer, tracefs */
+        const char *via;                /* module, tracefs */
+};
+
+int journal_log_memory_failure_lost(const struct memory_failure_lost_record *l);
 
 /* One owner of an event's bytes: a file (one record per name), or metadata. */
 struct file_record {

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "memory-failure.h"
 #include "parse-util.h"
 #include "state.h"
 #include "textfile.h"
@@ -44,11 +45,14 @@ uint64_t now_usec(void) {
 /* ---- status ---- */
 
 void manager_update_status(struct manager *m) {
+        char mf[256];
+
         sd_notifyf(false, "STATUS=watching %zu pmem disk(s); %" PRIu64 " page(s) pending, %" PRIu64
-                   " in flight%s%s%s",
+                   " in flight%s; memory failures: %s%s%s",
                    m->n_disks, daxmf_engine_pending_pages(&m->engine),
                    daxmf_engine_in_flight_pages(&m->engine),
                    m->removal_handler ? "; removal handler" : "",
+                   memory_failure_describe(m, mf, sizeof(mf)),
                    m->degraded[0] ? "; degraded: " : "", m->degraded);
         /* What STATUS= says the metrics say too. */
         textfile_changed(m);
@@ -140,6 +144,20 @@ static void manager_close_events(struct manager *m) {
         manager_update_status(m);
 }
 
+void manager_mark_failed(struct manager *m, uint64_t start_pfn, uint64_t end_pfn) {
+        int r;
+
+        r = daxmf_engine_mark_completed(&m->engine, start_pfn, end_pfn);
+        if (r < 0) {
+                log_error("cannot note pfn 0x%" PRIx64 "-0x%" PRIx64 " as failed: %s", start_pfn, end_pfn,
+                          strerror(-r));
+                return;
+        }
+        manager_save_state(m);
+        /* An event that waited for these pages has them now. */
+        manager_close_events(m);
+}
+
 static int manager_submit(struct manager *m, enum daxmf_event_kind kind, const char *device, uint64_t sector,
                           uint64_t sectors, uint64_t start_pfn, uint64_t end_pfn);
 
@@ -175,6 +193,8 @@ static void batch_finished(struct manager *m, uint64_t cookie, uint64_t start, u
         size_t i = 0;
         int r;
 
+        /* The kernel reports these pages' failures too: they are this batch's, not new events. */
+        memory_failure_own_work(m, start, start + pages);
         if (is_removal_batch(cookie)) {
                 r = daxmf_engine_complete(&m->removal_engine, cookie, pages_done, status);
                 if (r < 0)
@@ -448,6 +468,7 @@ static void manager_drop_kernel(struct manager *m, const char *why) {
         manager_set_degraded(m, why);
         manager_schedule_pump(m);
         manager_arm_reconnect(m);
+        memory_failure_select(m);
 }
 
 /* Connect (blocking, for the start-up questions); attached to the loop later. */
@@ -462,9 +483,11 @@ static void manager_connect_kernel(struct manager *m) {
                                      "cannot talk to the daxmf module");
                 return;
         }
+        r = daxmf_kernel_get_info(m->kernel, &info, NULL);
+        /* Whether the kernel's memory failures can come from the module. */
+        memory_failure_module_info(m, r >= 0 ? &info : NULL);
         /* More requests than the module runs at once would only be refused. */
-        if (daxmf_kernel_get_info(m->kernel, &info, NULL) >= 0 && info.max_jobs > 0 &&
-            m->engine.max_in_flight > info.max_jobs) {
+        if (r >= 0 && info.max_jobs > 0 && m->engine.max_in_flight > info.max_jobs) {
                 log_info("MaxInFlight=%u is above the module's max_jobs, using %u", m->engine.max_in_flight,
                          info.max_jobs);
                 m->engine.max_in_flight = info.max_jobs;
@@ -499,6 +522,8 @@ static int on_module_removal(const struct daxmf_removal *rm, void *userdata) {
 
         /* The pages daxmfd failed during the handshake are in the module's count of mapped pages. */
         snprintf(e.device, sizeof(e.device), "%s", rm->device);
+        /* Without the module's origins (tracefs), its page failures are told from new events by this. */
+        memory_failure_own_work(m, rm->pfn, rm->pfn + rm->pages);
         event_log_full(m, &e, rm->status < 0 ? "stopped" : rm->pages_failed ? "partial" : "complete",
                        rm->mode == DAXMF_REMOVAL_HANDLER_FAILED ? "daxmfd" : "module", rm);
         return 0;
@@ -506,6 +531,8 @@ static int on_module_removal(const struct daxmf_removal *rm, void *userdata) {
 
 static const struct daxmf_event_handlers event_handlers = {
         .removal = on_module_removal,
+        .memory_failure = memory_failure_on_module,
+        .memory_failure_lost = memory_failure_on_module_lost,
 };
 
 static int on_events_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -518,7 +545,10 @@ static int on_events_io(sd_event_source *s, int fd, uint32_t revents, void *user
                 m->module_events = daxmf_kernel_close(m->module_events);
                 if (m->kernel)
                         manager_drop_kernel(m, "the daxmf module was unloaded");
+                /* The kernel's memory failures: through tracefs now. */
+                memory_failure_select(m);
         } else if (r == -ENOBUFS)
+                /* Memory failures among them show as a gap in the numbers of the next one. */
                 log_warning("module events were lost (receive buffer overrun)");
         return 0;
 }
@@ -591,6 +621,8 @@ static int on_reconnect(sd_event_source *s, uint64_t usec, void *userdata) {
         }
         if (!m->kernel)
                 manager_arm_reconnect(m);
+        /* The module, or tracefs again if that failed before (it may be mounted by now). */
+        memory_failure_select(m);
         return 0;
 }
 
@@ -1106,6 +1138,8 @@ int manager_new(struct manager **ret, const char *config_path, const char *dropi
 struct manager *manager_free(struct manager *m) {
         if (!m)
                 return NULL;
+        /* What tracefs still holds is logged while everything it needs is there. */
+        memory_failure_stop(m);
         control_stop(m, m->control_path);
         free(m->control_path);
         textfile_done(m);
@@ -1294,6 +1328,8 @@ int manager_start(struct manager *m) {
         (void) manager_watch_mounts(m);
         (void) manager_refresh_topology(m);
         (void) manager_enumerate_disks(m);
+        /* With the topology known: the first ranges are named. */
+        memory_failure_select(m);
         r = manager_arm_rescan(m);
         if (r < 0)
                 return r;
@@ -1311,6 +1347,7 @@ int manager_run(struct manager *m) {
 
         r = sd_event_loop(m->event);
         sd_notify(false, "STOPPING=1");
+        memory_failure_stop(m);
         /* Whatever is still pending is in the state file for the next run. */
         manager_save_state(m);
         textfile_flush(m);      /* the final values */

@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "daxmf-kernel.h"
 #include "engine.h"
+#include "memory-failure.h"
 #include "rangeset.h"
 #include "removal.h"
 #include "topology.h"
@@ -115,6 +116,24 @@ struct manager {
         struct control_client *control_clients;
         unsigned n_control_clients;
 
+        /* memory-failure.c: the kernel's own memory failures */
+        struct {
+                enum memory_failure_source source;
+                char why[192];                  /* why not the module, or why not followed; "" with it */
+                bool module_has_mf;             /* the last GET_INFO: the module follows the tracepoint */
+                char module_why[96];            /* else why not */
+                uint64_t next_seq;              /* the module's MF_SEQ expected next; 0: any */
+                struct tracefs_mf *tracefs;
+                sd_event_source *tracefs_source;
+                sd_event_source *tracefs_timer; /* the next range tracefs holds closes */
+                uint32_t own_portids[4];        /* daxmfd's connections to the module, newest last */
+                struct memory_failure_own_work own[MEMORY_FAILURE_OWN_WORK_MAX];
+                size_t own_next;
+                uint64_t ranges;                /* range records logged */
+                uint64_t own_skipped;           /* ranges of daxmfd's own work, not logged again */
+                uint64_t lost;                  /* events lost, logged as such */
+        } mf;
+
         /* textfile.c: the Prometheus textfile */
         struct {
                 sd_event_source *timer;         /* a write due, coalescing changes */
@@ -141,5 +160,7 @@ int manager_run(struct manager *m);
 uint64_t now_usec(void);
 void manager_update_status(struct manager *m);
 void manager_schedule_pump(struct manager *m);
+/* Pages [start, end) the kernel failed itself: never to be failed again; saved. */
+void manager_mark_failed(struct manager *m, uint64_t start_pfn, uint64_t end_pfn);
 /* Read every watched disk's badblocks now: how many disks, how many new bad ranges. */
 void manager_rescan(struct manager *m, unsigned *ret_scanned, unsigned *ret_appeared);

@@ -53,6 +53,7 @@ static void gauges(const struct manager *m, struct metrics_gauges *g) {
                 .pages_in_flight = daxmf_engine_in_flight_pages(&m->engine),
                 .disks_watched = m->n_disks,
                 .bad_ranges = bad,
+                .memory_failure_source = memory_failure_source_to_string(m->mf.source),
                 .start_realtime_usec = m->metrics.start_realtime_usec,
         };
 }
