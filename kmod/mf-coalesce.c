@@ -50,7 +50,8 @@ static bool daxmf_mf_join(struct daxmf_mf_range *r, u64 pfn)
 {
 	if (pfn >= r->pfn && pfn - r->pfn < r->pages)
 		return true;
-	if (pfn - r->pfn == r->pages) {
+	/* Not past the last pfn there is, round to 0. */
+	if (pfn > r->pfn && pfn - r->pfn == r->pages) {
 		r->pages++;
 		return true;
 	}
