@@ -95,6 +95,13 @@ static struct json_object *event_json(const void *element) {
         ADD(o, "removal_mode", string(ev->removal_mode));
         ADD(o, "handshake", string(ev->handshake));
         ADD(o, "waited_usec", number(ev->waited_usec));
+        ADD(o, "page_type", string(ev->page_type));
+        ADD(o, "kernel_result", string(ev->kernel_result));
+        ADD(o, "origin", string(ev->origin));
+        ADD(o, "mf_events", number(ev->mf_events));
+        ADD(o, "job_id", number(ev->job_id));
+        ADD(o, "first_realtime_usec", number(ev->first_usec));
+        ADD(o, "last_realtime_usec", number(ev->last_usec));
         for (size_t i = 0; i < ev->n_files; i++)
                 json_object_array_add(ev->files[i].path ? files : metadata, file_json(&ev->files[i]));
         for (size_t i = 0; i < ev->n_processes; i++)
@@ -129,6 +136,19 @@ static struct json_object *degraded_json(const void *element) {
         return o;
 }
 
+static struct json_object *mf_lost_json(const void *element) {
+        const struct report_mf_lost *l = element;
+        struct json_object *o = json_object_new_object();
+
+        add_writer(o, l->boot_id, l->daemon_pid, l->realtime_usec);
+        ADD(o, "lost", number(l->lost));
+        ADD(o, "reason", string(l->reason));
+        ADD(o, "phys_start", number(l->phys_start));
+        ADD(o, "phys_end", number(l->phys_end));
+        ADD(o, "via", string(l->via));
+        return o;
+}
+
 /* One member of the document: {"name":[...]}, each element laid out as json-c's pretty print would. */
 static void print_json_array(FILE *f, const char *name, const void *elements, size_t n, size_t size,
                              struct json_object *(*make)(const void *element), bool last) {
@@ -153,7 +173,9 @@ void report_print_json(const struct report *r, FILE *f) {
         fputs("{\n", f);
         print_json_array(f, "events", r->events, r->n_events, sizeof(*r->events), event_json, false);
         print_json_array(f, "cleared", r->cleared, r->n_cleared, sizeof(*r->cleared), cleared_json, false);
-        print_json_array(f, "degraded", r->degraded, r->n_degraded, sizeof(*r->degraded), degraded_json, true);
+        print_json_array(f, "degraded", r->degraded, r->n_degraded, sizeof(*r->degraded), degraded_json, false);
+        print_json_array(f, "memory_failures_lost", r->mf_lost, r->n_mf_lost, sizeof(*r->mf_lost), mf_lost_json,
+                         true);
         fputs("}\n", f);
         fflush(f);
 }
@@ -228,16 +250,35 @@ static void print_process(const struct report_process *p, FILE *out) {
                 hex(p->addr_end, c));
 }
 
+/* What the kernel did, for its own memory failures: daxmfd only recorded them. */
+static void print_kernel(const struct report_event *ev, FILE *out) {
+        char t[32], u[32], a[24], b[24];
+
+        fprintf(out, "    kernel:    %s: %s, origin %s", str(ev->page_type), str(ev->kernel_result), str(ev->origin));
+        if (ev->job_id != REPORT_UNSET)
+                fprintf(out, " (job %s)", dec(ev->job_id, a));
+        fprintf(out, ", %s events\n", dec(ev->mf_events, b));
+        if (ev->first_usec != REPORT_UNSET && ev->last_usec != REPORT_UNSET)
+                fprintf(out, "    failed:    %s to %s\n", format_time(ev->first_usec, t), format_time(ev->last_usec, u));
+}
+
 static void print_event(const struct report_event *ev, FILE *out) {
         char t[32], a[24], b[24], c[24], d[24];
         uint64_t inventory_usec;
 
-        fprintf(out, "%s  %s on %s\n", format_time(ev->realtime_usec, t), str(ev->event), str(ev->device));
+        /* The kernel's memory failure of System RAM, say: it is on no device. */
+        if (!ev->device && ev->event && strcmp(ev->event, "memory-failure") == 0)
+                fprintf(out, "%s  %s outside any dax/pmem device (System RAM)\n", format_time(ev->realtime_usec, t),
+                        ev->event);
+        else
+                fprintf(out, "%s  %s on %s\n", format_time(ev->realtime_usec, t), str(ev->event), str(ev->device));
         if (ev->complete) {
                 fprintf(out, "    range:     phys %s-%s, %s pages, %s failed\n", hex(ev->phys_start, a),
                         hex(ev->phys_end, b), dec(ev->pages, c), dec(ev->pages_failed, d));
                 fprintf(out, "    result:    %s (action %s, via %s, %s us)\n", str(ev->result), str(ev->action),
                         str(ev->via), dec(ev->elapsed_usec, a));
+                if (ev->page_type || ev->kernel_result || ev->origin)
+                        print_kernel(ev, out);
                 if (ev->removal_mode || ev->handshake)
                         fprintf(out, "    removal:   %s, handshake %s, waited %s us\n", str(ev->removal_mode),
                                 str(ev->handshake), dec(ev->waited_usec, a));
@@ -289,4 +330,18 @@ void report_print(const struct report *r, FILE *out) {
         for (size_t i = 0; i < r->n_degraded; i++)
                 fprintf(out, "    %s  %s\n", format_time(r->degraded[i].realtime_usec, t),
                         str(r->degraded[i].reason));
+        if (r->n_mf_lost > 0)
+                fprintf(out, "\nthe kernel's memory-failure events not logged:\n");
+        for (size_t i = 0; i < r->n_mf_lost; i++) {
+                const struct report_mf_lost *l = &r->mf_lost[i];
+
+                /* A message missed holds one event or more. */
+                fprintf(out, "    %s  %s%s event(s) (%s, via %s)", format_time(l->realtime_usec, t),
+                        l->reason && strcmp(l->reason, "receive-buffer") == 0 ? "at least " : "", dec(l->lost, a),
+                        str(l->reason), str(l->via));
+                if (l->phys_start != REPORT_UNSET && l->phys_end != REPORT_UNSET)
+                        fprintf(out, ", pages within phys %s-%s\n", hex(l->phys_start, b), hex(l->phys_end, c));
+                else
+                        fprintf(out, ", pages not known\n");
+        }
 }

@@ -8,8 +8,9 @@
 
 /*
  * A finished report as one JSON document:
- * {"events": [...], "cleared": [...], "degraded": [...]}, numbers as
- * numbers, what a record did not say as null.  Written an element at a
+ * {"events": [...], "cleared": [...], "degraded": [...],
+ * "memory_failures_lost": [...]}, numbers as numbers, what a record did
+ * not say as null.  Written an element at a
  * time: a storm's whole tree of json-c objects would take gigabytes.
  */
 void report_print_json(const struct report *r, FILE *f);

@@ -15,6 +15,7 @@ static const char *const message_ids[_REPORT_KIND_MAX] = {
         [REPORT_KIND_MORE] = DAXMF_MESSAGE_MORE,
         [REPORT_KIND_CLEARED] = DAXMF_MESSAGE_POISON_CLEARED,
         [REPORT_KIND_DEGRADED] = DAXMF_MESSAGE_DEGRADED,
+        [REPORT_KIND_MEMORY_FAILURE_LOST] = DAXMF_MESSAGE_MEMORY_FAILURE_LOST,
 };
 
 static const char *const field_names[_REPORT_FIELD_MAX] = {
@@ -51,6 +52,15 @@ static const char *const field_names[_REPORT_FIELD_MAX] = {
         [REPORT_FIELD_MORE_KIND] = "DAXMF_MORE_KIND",
         [REPORT_FIELD_MORE] = "DAXMF_MORE",
         [REPORT_FIELD_DEGRADED] = "DAXMF_DEGRADED",
+        [REPORT_FIELD_PAGE_TYPE] = "DAXMF_PAGE_TYPE",
+        [REPORT_FIELD_KERNEL_RESULT] = "DAXMF_KERNEL_RESULT",
+        [REPORT_FIELD_ORIGIN] = "DAXMF_ORIGIN",
+        [REPORT_FIELD_MF_EVENTS] = "DAXMF_MF_EVENTS",
+        [REPORT_FIELD_JOB_ID] = "DAXMF_JOB_ID",
+        [REPORT_FIELD_FIRST_USEC] = "DAXMF_FIRST_USEC",
+        [REPORT_FIELD_LAST_USEC] = "DAXMF_LAST_USEC",
+        [REPORT_FIELD_LOST] = "DAXMF_LOST",
+        [REPORT_FIELD_LOST_REASON] = "DAXMF_LOST_REASON",
 };
 
 enum report_kind report_kind_from_message_id(const char *id) {
@@ -141,6 +151,9 @@ static void event_done(struct report_event *ev) {
         free(ev->via);
         free(ev->removal_mode);
         free(ev->handshake);
+        free(ev->page_type);
+        free(ev->kernel_result);
+        free(ev->origin);
 }
 
 void report_init(struct report *r, const struct report_filter *filter) {
@@ -161,6 +174,11 @@ void report_done(struct report *r) {
         for (size_t i = 0; i < r->n_degraded; i++)
                 free(r->degraded[i].reason);
         free(r->degraded);
+        for (size_t i = 0; i < r->n_mf_lost; i++) {
+                free(r->mf_lost[i].reason);
+                free(r->mf_lost[i].via);
+        }
+        free(r->mf_lost);
         *r = (struct report) {};
 }
 
@@ -259,6 +277,8 @@ static int event_new(struct report *r, const struct report_record *rec, uint64_t
                 .sector = REPORT_UNSET, .sectors = REPORT_UNSET,
                 .pages = REPORT_UNSET, .pages_failed = REPORT_UNSET,
                 .elapsed_usec = REPORT_UNSET, .waited_usec = REPORT_UNSET,
+                .mf_events = REPORT_UNSET, .job_id = REPORT_UNSET,
+                .first_usec = REPORT_UNSET, .last_usec = REPORT_UNSET,
         };
         memcpy(ev->boot_id, rec->boot_id, sizeof(ev->boot_id));
         ev->boot_id[sizeof(ev->boot_id) - 1] = '\0';
@@ -281,11 +301,18 @@ static int event_summary(struct report *r, struct report_event *ev, const struct
         ev->pages_failed = number(f[REPORT_FIELD_PAGES_FAILED]);
         ev->elapsed_usec = number(f[REPORT_FIELD_ELAPSED_USEC]);
         ev->waited_usec = number(f[REPORT_FIELD_WAITED_USEC]);
+        ev->mf_events = number(f[REPORT_FIELD_MF_EVENTS]);
+        ev->job_id = number(f[REPORT_FIELD_JOB_ID]);
+        ev->first_usec = number(f[REPORT_FIELD_FIRST_USEC]);
+        ev->last_usec = number(f[REPORT_FIELD_LAST_USEC]);
         if ((k = text(f[REPORT_FIELD_ACTION], &ev->action)) < 0 ||
             (k = text(f[REPORT_FIELD_RESULT], &ev->result)) < 0 ||
             (k = text(f[REPORT_FIELD_VIA], &ev->via)) < 0 ||
             (k = text(f[REPORT_FIELD_REMOVAL_MODE], &ev->removal_mode)) < 0 ||
-            (k = text(f[REPORT_FIELD_HANDSHAKE], &ev->handshake)) < 0)
+            (k = text(f[REPORT_FIELD_HANDSHAKE], &ev->handshake)) < 0 ||
+            (k = text(f[REPORT_FIELD_PAGE_TYPE], &ev->page_type)) < 0 ||
+            (k = text(f[REPORT_FIELD_KERNEL_RESULT], &ev->kernel_result)) < 0 ||
+            (k = text(f[REPORT_FIELD_ORIGIN], &ev->origin)) < 0)
                 return k;
         ev->complete = true;
         ev->summary_usec = rec->realtime_usec;
@@ -458,12 +485,44 @@ static int add_degraded(struct report *r, const struct report_record *rec) {
         return 0;
 }
 
+static int add_mf_lost(struct report *r, const struct report_record *rec) {
+        const char *const *f = rec->fields;
+        struct report_mf_lost *l;
+        int k;
+
+        if (!in_window(r, rec->realtime_usec))
+                return 0;
+        k = grow((void **) &r->mf_lost, &r->allocated_mf_lost, r->n_mf_lost, sizeof(*r->mf_lost));
+        if (k < 0)
+                return k;
+        l = &r->mf_lost[r->n_mf_lost];
+        *l = (struct report_mf_lost) {
+                .daemon_pid = rec->pid,
+                .realtime_usec = rec->realtime_usec,
+                .order = r->n_mf_lost,
+                .lost = number(f[REPORT_FIELD_LOST]),
+                .phys_start = number(f[REPORT_FIELD_PHYS_START]),
+                .phys_end = number(f[REPORT_FIELD_PHYS_END]),
+        };
+        memcpy(l->boot_id, rec->boot_id, sizeof(l->boot_id));
+        l->boot_id[sizeof(l->boot_id) - 1] = '\0';
+        if ((k = text(f[REPORT_FIELD_LOST_REASON], &l->reason)) < 0 || (k = text(f[REPORT_FIELD_VIA], &l->via)) < 0) {
+                free(l->reason);
+                return k;
+        }
+        r->n_mf_lost++;
+        return 0;
+}
+
 int report_add(struct report *r, const struct report_record *rec) {
         const char *device = rec->fields[REPORT_FIELD_DEVICE];
 
         /* Degraded is about daxmfd, not a device: --device does not apply. */
         if (rec->kind == REPORT_KIND_DEGRADED)
                 return add_degraded(r, rec);
+        /* Nor does it to lost memory failures: which devices they hit nobody knows. */
+        if (rec->kind == REPORT_KIND_MEMORY_FAILURE_LOST)
+                return add_mf_lost(r, rec);
         /* Every other record carries its device: one of another is no part of the report at all. */
         if (r->filter.device && (!device || strcmp(device, r->filter.device) != 0))
                 return 0;
@@ -504,6 +563,12 @@ static int degraded_compare(const void *a, const void *b) {
         return compare(x->realtime_usec, x->order, y->realtime_usec, y->order);
 }
 
+static int mf_lost_compare(const void *a, const void *b) {
+        const struct report_mf_lost *x = a, *y = b;
+
+        return compare(x->realtime_usec, x->order, y->realtime_usec, y->order);
+}
+
 /* qsort() wants an array even for none, and an empty list has none allocated. */
 static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *)) {
         if (n > 1)
@@ -530,4 +595,5 @@ void report_finish(struct report *r) {
         sort(r->events, r->n_events, sizeof(*r->events), event_compare);
         sort(r->cleared, r->n_cleared, sizeof(*r->cleared), cleared_compare);
         sort(r->degraded, r->n_degraded, sizeof(*r->degraded), degraded_compare);
+        sort(r->mf_lost, r->n_mf_lost, sizeof(*r->mf_lost), mf_lost_compare);
 }

@@ -29,6 +29,7 @@ enum report_kind {
         REPORT_KIND_MORE,       /* "N more" past the per-event cap */
         REPORT_KIND_CLEARED,    /* poison cleared: no event */
         REPORT_KIND_DEGRADED,   /* daxmfd degraded: no event */
+        REPORT_KIND_MEMORY_FAILURE_LOST, /* the kernel's memory-failure events not logged: no event */
         _REPORT_KIND_MAX,
         _REPORT_KIND_INVALID = -1,
 };
@@ -72,6 +73,15 @@ enum report_field {
         REPORT_FIELD_MORE_KIND,
         REPORT_FIELD_MORE,
         REPORT_FIELD_DEGRADED,
+        REPORT_FIELD_PAGE_TYPE,
+        REPORT_FIELD_KERNEL_RESULT,
+        REPORT_FIELD_ORIGIN,
+        REPORT_FIELD_MF_EVENTS,
+        REPORT_FIELD_JOB_ID,
+        REPORT_FIELD_FIRST_USEC,
+        REPORT_FIELD_LAST_USEC,
+        REPORT_FIELD_LOST,
+        REPORT_FIELD_LOST_REASON,
         _REPORT_FIELD_MAX,
         _REPORT_FIELD_INVALID = -1,
 };
@@ -122,6 +132,9 @@ struct report_event {
         uint64_t phys_start, phys_end, sector, sectors;
         uint64_t pages, pages_failed, elapsed_usec, waited_usec;
         char *action, *result, *via, *removal_mode, *handshake;
+        /* The kernel's memory failures: what the kernel did, and who asked. */
+        char *page_type, *kernel_result, *origin;
+        uint64_t mf_events, job_id, first_usec, last_usec;
 
         struct report_file *files;      /* files and metadata, in journal order */
         size_t n_files, allocated_files;
@@ -145,6 +158,16 @@ struct report_degraded {
         char *reason;
 };
 
+/* The kernel's memory-failure events daxmfd could not log. */
+struct report_mf_lost {
+        char boot_id[33];
+        uint64_t daemon_pid, realtime_usec;
+        size_t order;
+        uint64_t lost;
+        uint64_t phys_start, phys_end;  /* REPORT_UNSET: the pages are not known */
+        char *reason, *via;
+};
+
 struct report_filter {
         uint64_t since_usec, until_usec;        /* 0: unbounded */
         const char *device;                     /* "pmem0" or "/dev/pmem0"; NULL: any */
@@ -165,6 +188,8 @@ struct report {
         size_t n_cleared, allocated_cleared;
         struct report_degraded *degraded;
         size_t n_degraded, allocated_degraded;
+        struct report_mf_lost *mf_lost;
+        size_t n_mf_lost, allocated_mf_lost;
 };
 
 /* filter's strings must outlive the report. */

@@ -38,6 +38,7 @@ PROC = "08ba4d232db046c68873be316a481358"
 MORE = "a907fbb7c0f04b959e5ac98be3bc89cd"
 CLEARED = "7322afed445b41dc808683dc4764aceb"
 DEGRADED = "fcab4ff2a61847178f10f2912581067f"
+MF_LOST = "edf90d6c38bc4132a91e70ffacfcdfb3"
 
 streams = {boot_a: [], boot_b: []}
 
@@ -128,6 +129,18 @@ file(boot_a, 200, 1100, 2, "poison", "pmem0", "/mnt/pmem/data/c", 0)
 summary(boot_b, 100, 5000, 1, "manual", "pmem0", 0x140010000, 0x14001ffff, 16, 2, "partial", "module")
 rec(boot_b, 100, 5001, {"MESSAGE_ID": DEGRADED, "MESSAGE": "degraded: no module",
     "DAXMF_DEGRADED": "the daxmf module went away"})
+# The kernel's own memory failure (another program's fail-range), only logged;
+# then events the module had to drop.
+file(boot_b, 100, 6000, 2, "memory-failure", "pmem0", "/mnt/pmem/data/e", 0x8000)
+summary(boot_b, 100, 6000, 2, "memory-failure", "pmem0", 0x140020000, 0x140023fff, 4, 0, "recovered", "module",
+        action="log")
+streams[boot_b][-1].update({"DAXMF_PAGE_TYPE": "dax page", "DAXMF_KERNEL_RESULT": "Recovered",
+    "DAXMF_ORIGIN": "fail-range", "DAXMF_MF_EVENTS": 4, "DAXMF_JOB_ID": 9,
+    "DAXMF_FIRST_USEC": (T + 5999) * 1000000, "DAXMF_LAST_USEC": (T + 5999) * 1000000 + 2000})
+rec(boot_b, 100, 6001, {"MESSAGE_ID": MF_LOST, "PRIORITY": 3,
+    "MESSAGE": "60 memory-failure event(s) of the kernel not logged (module-buffer, via module)",
+    "DAXMF_EVENT": "memory-failure-lost", "DAXMF_LOST": 60, "DAXMF_LOST_REASON": "module-buffer",
+    "DAXMF_PHYS_START": "0x140040000", "DAXMF_PHYS_END": "0x14007ffff", "DAXMF_VIA": "module"})
 
 for boot, entries in streams.items():
     with open(f"{work}/{boot}.export", "w") as f:
@@ -171,10 +184,25 @@ PY
 	then pass "$name"; else fail "$name"; fi
 }
 
-all_keys="[('a', 100, 1), ('a', 100, 2), ('a', 200, 1), ('a', 200, 2), ('b', 100, 1)]"
+all_keys="[('a', 100, 1), ('a', 100, 2), ('a', 200, 1), ('a', 200, 2), ('b', 100, 1), ('b', 100, 2)]"
 
 check "every event once, grouped by boot and daxmfd run, in time order" "
-ok = [key(e) for e in doc['events']] == $all_keys and len(doc['cleared']) == 1 and len(doc['degraded']) == 2"
+ok = ([key(e) for e in doc['events']] == $all_keys and len(doc['cleared']) == 1 and len(doc['degraded']) == 2
+      and len(doc['memory_failures_lost']) == 1)"
+
+check "the kernel's memory failure: logged only, what the kernel did and who asked" "
+e = doc['events'][5]
+ok = (e['complete'] and e['event'] == 'memory-failure' and e['action'] == 'log' and e['result'] == 'recovered'
+      and e['page_type'] == 'dax page' and e['kernel_result'] == 'Recovered' and e['origin'] == 'fail-range'
+      and e['job_id'] == 9 and e['mf_events'] == 4 and e['first_realtime_usec'] == usec(5999)
+      and e['last_realtime_usec'] == usec(5999) + 2000 and paths(e) == ['/mnt/pmem/data/e']
+      and all(x['page_type'] is None and x['origin'] is None for x in doc['events'][:5]))"
+
+check "memory-failure events lost" "
+l = doc['memory_failures_lost']
+ok = (len(l) == 1 and l[0]['lost'] == 60 and l[0]['reason'] == 'module-buffer' and l[0]['via'] == 'module'
+      and l[0]['phys_start'] == 0x140040000 and l[0]['phys_end'] == 0x14007ffff and l[0]['pid'] == 100
+      and l[0]['boot_id'] == boot_b and l[0]['realtime_usec'] == usec(6001))"
 
 check "a poison's reflinked files, metadata and process, named before the summary" "
 e = doc['events'][0]
@@ -222,16 +250,17 @@ ok = (not e['complete'] and e['result'] is None and e['pages'] is None and e['ph
 
 check "other programs' records and a user's forged record are left out" "
 names = [f['path'] for e in doc['events'] for f in e['files']]
-ok = '/forged' not in names and '/etc/other-program' not in names and len(names) == 6"
+ok = '/forged' not in names and '/etc/other-program' not in names and len(names) == 7"
 
 check "cleared and degraded records" "
 c, d = doc['cleared'][0], doc['degraded']
 ok = (c['device'] == 'pmem0' and c['sector'] == 2048 and c['sectors'] == 8 and c['phys_start'] == 0x140000000
       and c['pid'] == 100 and [x['reason'] for x in d] == ['the daxmf module is not loaded', 'the daxmf module went away'])"
 
-check "--device pmem0: its events and cleared records, degraded ones still" "
-ok = ([key(e) for e in doc['events']] == [('a', 100, 1), ('a', 200, 2), ('b', 100, 1)]
-      and len(doc['cleared']) == 1 and len(doc['degraded']) == 2)" --device pmem0
+check "--device pmem0: its events and cleared records, degraded and lost ones still" "
+ok = ([key(e) for e in doc['events']] == [('a', 100, 1), ('a', 200, 2), ('b', 100, 1), ('b', 100, 2)]
+      and len(doc['cleared']) == 1 and len(doc['degraded']) == 2 and len(doc['memory_failures_lost']) == 1)" \
+	--device pmem0
 
 check "--device /dev/pmem1 is pmem1" "
 ok = [key(e) for e in doc['events']] == [('a', 200, 1)] and doc['cleared'] == []" --device /dev/pmem1
@@ -244,7 +273,7 @@ ok = ([key(x) for x in e] == [('a', 100, 1)] and paths(e[0]) == ['/mnt/pmem/data
 check "--file of no event: nothing" "ok = doc['events'] == []" --file /mnt/pmem/none
 
 check "--since between an event's files and its summary: that event began before" "
-ok = ([key(e) for e in doc['events']] == [('a', 100, 2), ('a', 200, 1), ('a', 200, 2), ('b', 100, 1)])" \
+ok = ([key(e) for e in doc['events']] == [('a', 100, 2), ('a', 200, 1), ('a', 200, 2), ('b', 100, 1), ('b', 100, 2)])" \
 	--since @$((T + 11))
 
 check "--until between an event's files and its summary: it is complete all the same" "
@@ -258,7 +287,7 @@ ok = ([key(e) for e in doc['events']] == [('a', 100, 2), ('a', 200, 1)]
 	--since "$(date -d @$((T + 100)) '+%Y-%m-%d %H:%M:%S')" --until @$((T + 1000))
 
 check "a window with nothing in it" "
-ok = doc == {'events': [], 'cleared': [], 'degraded': []}" --since @$((T + 2000)) --until @$((T + 3000))
+ok = doc == {'events': [], 'cleared': [], 'degraded': [], 'memory_failures_lost': []}" --since @$((T + 2000)) --until @$((T + 3000))
 
 # Human output: the same events, readable.
 rc=0
@@ -268,7 +297,10 @@ for want in "2026-11-18 11:13:30  poison on pmem0" "/mnt/pmem/data/a-copy at off
 	"metadata:  inode btree" "4242 (postgres) of postgresql.service maps /mnt/pmem/data/a" \
 	"and 250 more files not logged" "and 3 more processes not logged" "from the inventory of 2026-11-18 11:03:20" \
 	"result:    complete (action fail, via module, 1234 us)" "result:    incomplete: no summary record" \
-	"removal:   failed-pages, handshake acknowledged, waited 5000 us" "pmem0 sectors 2048+8" "the daxmf module went away"; do
+	"removal:   failed-pages, handshake acknowledged, waited 5000 us" "pmem0 sectors 2048+8" "the daxmf module went away" \
+	"memory-failure on pmem0" "result:    recovered (action log, via module, 1234 us)" \
+	"kernel:    dax page: Recovered, origin fail-range (job 9), 4 events" \
+	"60 event(s) (module-buffer, via module), pages within phys 0x140040000-0x14007ffff"; do
 	grep -qF -- "$want" <<<"$out" || missing="$missing [$want]"
 done
 [ $rc -eq 0 ] && [ -z "$missing" ] && pass "human output names the events, files, processes" ||

@@ -425,10 +425,122 @@ static void test_json_empty(void **state) {
         report_init(&r, &(struct report_filter) {});
         report_finish(&r);
         o = print_json(&r);
-        assert_int_equal(json_object_object_length(o), 3);
+        assert_int_equal(json_object_object_length(o), 4);
         assert_int_equal(json_object_array_length(member(o, "events")), 0);
         assert_int_equal(json_object_array_length(member(o, "cleared")), 0);
         assert_int_equal(json_object_array_length(member(o, "degraded")), 0);
+        assert_int_equal(json_object_array_length(member(o, "memory_failures_lost")), 0);
+}
+
+/* The kernel's memory failure on a device, as daxmfd writes it: files first, then the summary. */
+static void memory_failure(struct report *r, uint64_t usec, const char *id, const char *device, const char *origin,
+                           const char *job_id) {
+        add(r, REPORT_KIND_FILE, BOOT_A, 100, usec, REPORT_FIELD_EVENT_ID, id, REPORT_FIELD_EVENT, "memory-failure",
+            REPORT_FIELD_DEVICE, device, REPORT_FIELD_FILE, "/mnt/h", REPORT_FIELD_FILE_OFFSET, "0x0",
+            REPORT_FIELD_LENGTH, "1228800", END);
+        add(r, REPORT_KIND_EVENT, BOOT_A, 100, usec, REPORT_FIELD_EVENT_ID, id, REPORT_FIELD_EVENT, "memory-failure",
+            REPORT_FIELD_DEVICE, device, REPORT_FIELD_PHYS_START, "0x140000000", REPORT_FIELD_PHYS_END,
+            "0x14012bfff", REPORT_FIELD_PAGES, "300", REPORT_FIELD_PAGES_FAILED, "0", REPORT_FIELD_ACTION, "log",
+            REPORT_FIELD_RESULT, "recovered", REPORT_FIELD_VIA, "module", REPORT_FIELD_ELAPSED_USEC, "1500000",
+            REPORT_FIELD_REMOVAL_MODE, "", REPORT_FIELD_HANDSHAKE, "", REPORT_FIELD_PAGE_TYPE, "dax page",
+            REPORT_FIELD_KERNEL_RESULT, "Recovered", REPORT_FIELD_ORIGIN, origin, REPORT_FIELD_MF_EVENTS, "302",
+            REPORT_FIELD_JOB_ID, job_id, REPORT_FIELD_FIRST_USEC, "1795000410000000", REPORT_FIELD_LAST_USEC,
+            "1795000411500000", END);
+}
+
+/* What the kernel did and who asked; the events it lost, whatever device was asked for. */
+static void test_memory_failure(void **state) {
+        _cleanup_(report_done) struct report r;
+        _cleanup_json_ struct json_object *o = NULL;
+        _cleanup_free_ char *text = NULL;
+        const struct report_event *ev;
+        struct json_object *j;
+
+        setenv("TZ", "UTC", 1);
+        tzset();
+        report_init(&r, &(struct report_filter) { .device = "pmem0" });
+        memory_failure(&r, SEC(1795000412), "1", "pmem0", "kernel", NULL);
+        memory_failure(&r, SEC(1795000413), "2", "pmem0", "fail-range", "17");
+        memory_failure(&r, SEC(1795000414), "3", "pmem1", "kernel", NULL);     /* another device */
+        add(&r, REPORT_KIND_MEMORY_FAILURE_LOST, BOOT_A, 100, SEC(1795000415), REPORT_FIELD_LOST, "60",
+            REPORT_FIELD_LOST_REASON, "module-buffer", REPORT_FIELD_PHYS_START, "0x140000000",
+            REPORT_FIELD_PHYS_END, "0x14007ffff", REPORT_FIELD_VIA, "module", END);
+        add(&r, REPORT_KIND_MEMORY_FAILURE_LOST, BOOT_A, 100, SEC(1795000416), REPORT_FIELD_LOST, "2",
+            REPORT_FIELD_LOST_REASON, "receive-buffer", REPORT_FIELD_VIA, "module", END);
+        report_finish(&r);
+
+        assert_int_equal(r.n_events, 2);
+        ev = &r.events[0];
+        assert_true(ev->complete);
+        assert_string_equal(ev->event, "memory-failure");
+        assert_string_equal(ev->action, "log");
+        assert_string_equal(ev->result, "recovered");
+        assert_string_equal(ev->page_type, "dax page");
+        assert_string_equal(ev->kernel_result, "Recovered");
+        assert_string_equal(ev->origin, "kernel");
+        assert_int_equal(ev->mf_events, 302);
+        assert_int_equal(ev->job_id, REPORT_UNSET);
+        assert_int_equal(ev->first_usec, SEC(1795000410));
+        assert_int_equal(ev->last_usec, SEC(1795000411) + 500000);
+        assert_int_equal(ev->n_files, 1);
+        assert_string_equal(r.events[1].origin, "fail-range");
+        assert_int_equal(r.events[1].job_id, 17);
+        /* Not of a device: --device keeps them. */
+        assert_int_equal(r.n_mf_lost, 2);
+        assert_int_equal(r.mf_lost[0].lost, 60);
+        assert_string_equal(r.mf_lost[0].reason, "module-buffer");
+        assert_int_equal(r.mf_lost[0].phys_end, 0x14007ffff);
+        assert_int_equal(r.mf_lost[1].phys_start, REPORT_UNSET);
+
+        o = print_json(&r);
+        j = json_object_array_get_idx(member(o, "events"), 1);
+        assert_string_equal(json_object_get_string(member(j, "kernel_result")), "Recovered");
+        assert_string_equal(json_object_get_string(member(j, "origin")), "fail-range");
+        assert_int_equal(json_object_get_uint64(member(j, "job_id")), 17);
+        assert_int_equal(json_object_get_uint64(member(j, "mf_events")), 302);
+        assert_int_equal(json_object_get_uint64(member(j, "first_realtime_usec")), SEC(1795000410));
+        j = json_object_array_get_idx(member(o, "events"), 0);
+        assert_null(member(j, "job_id"));
+        assert_int_equal(json_object_array_length(member(o, "memory_failures_lost")), 2);
+        j = json_object_array_get_idx(member(o, "memory_failures_lost"), 1);
+        assert_int_equal(json_object_get_uint64(member(j, "lost")), 2);
+        assert_string_equal(json_object_get_string(member(j, "reason")), "receive-buffer");
+        assert_null(member(j, "phys_start"));
+        assert_string_equal(json_object_get_string(member(j, "time")), "2026-11-18 11:13:36");
+
+        text = print(&r, report_print);
+        assert_non_null(strstr(text, "2026-11-18 11:13:32  memory-failure on pmem0\n"));
+        assert_non_null(strstr(text, "    result:    recovered (action log, via module, 1500000 us)\n"));
+        assert_non_null(strstr(text, "    kernel:    dax page: Recovered, origin kernel, 302 events\n"));
+        assert_non_null(strstr(text, "    kernel:    dax page: Recovered, origin fail-range (job 17), 302 events\n"));
+        assert_non_null(strstr(text, "    failed:    2026-11-18 11:13:30 to 2026-11-18 11:13:31\n"));
+        assert_non_null(strstr(text, "\nthe kernel's memory-failure events not logged:\n"
+                                     "    2026-11-18 11:13:35  60 event(s) (module-buffer, via module), "
+                                     "pages within phys 0x140000000-0x14007ffff\n"
+                                     "    2026-11-18 11:13:36  at least 2 event(s) (receive-buffer, via module), "
+                                     "pages not known\n"));
+}
+
+/* Memory outside any dax/pmem device: the record has an empty device, the report says where. */
+static void test_memory_failure_ram(void **state) {
+        _cleanup_(report_done) struct report r;
+        _cleanup_free_ char *text = NULL;
+
+        setenv("TZ", "UTC", 1);
+        tzset();
+        report_init(&r, &(struct report_filter) {});
+        add(&r, REPORT_KIND_EVENT, BOOT_A, 100, SEC(1795000410), REPORT_FIELD_EVENT_ID, "4", REPORT_FIELD_EVENT,
+            "memory-failure", REPORT_FIELD_DEVICE, "", REPORT_FIELD_PHYS_START, "0x1000000", REPORT_FIELD_PHYS_END,
+            "0x1000fff", REPORT_FIELD_PAGES, "1", REPORT_FIELD_PAGES_FAILED, "1", REPORT_FIELD_ACTION, "log",
+            REPORT_FIELD_RESULT, "failed", REPORT_FIELD_VIA, "tracefs", REPORT_FIELD_PAGE_TYPE, "unknown page",
+            REPORT_FIELD_KERNEL_RESULT, "Failed", REPORT_FIELD_ORIGIN, "kernel", REPORT_FIELD_MF_EVENTS, "1", END);
+        report_finish(&r);
+        assert_int_equal(r.n_events, 1);
+        assert_null(r.events[0].device);
+        text = print(&r, report_print);
+        assert_non_null(strstr(text, "2026-11-18 11:13:30  memory-failure outside any dax/pmem device (System RAM)\n"));
+        assert_non_null(strstr(text, "    kernel:    unknown page: Failed, origin kernel, 1 events\n"));
+        assert_null(strstr(text, "    failed:  "));
 }
 
 static void test_print(void **state) {
@@ -468,6 +580,8 @@ int main(void) {
                 cmocka_unit_test(test_json),
                 cmocka_unit_test(test_json_empty),
                 cmocka_unit_test(test_print),
+                cmocka_unit_test(test_memory_failure),
+                cmocka_unit_test(test_memory_failure_ram),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
