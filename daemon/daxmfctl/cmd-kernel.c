@@ -88,6 +88,7 @@ struct monitor_state {
         bool json;
         uint64_t count;
         uint64_t ranges_done;
+        uint64_t mf_seq;                /* the last memory-failure message's, 0 before the first */
 };
 
 static int on_monitor_event(const struct daxmf_range_result *ev, void *userdata) {
@@ -125,11 +126,43 @@ static int on_monitor_removal_pending(const struct daxmf_removal_pending *p, voi
         return 0;
 }
 
+/* Memory-failure messages are numbered: a gap is messages this socket missed. */
+static void check_mf_seq(struct monitor_state *m, uint64_t seq) {
+        if (m->mf_seq && seq > m->mf_seq + 1)
+                log_warning("monitor: memory-failure messages %" PRIu64 " to %" PRIu64 " were missed",
+                            m->mf_seq + 1, seq - 1);
+        m->mf_seq = seq;
+}
+
+static int on_monitor_memory_failure(const struct daxmf_memory_failure *mf, void *userdata) {
+        struct monitor_state *m = userdata;
+
+        check_mf_seq(m, mf->seq);
+        if (m->json)
+                daxmfctl_print_json_line(daxmfctl_memory_failure_json(mf));
+        else
+                daxmfctl_print_memory_failure(mf);
+        return 0;
+}
+
+static int on_monitor_memory_failure_lost(const struct daxmf_memory_failure_lost *lost, void *userdata) {
+        struct monitor_state *m = userdata;
+
+        check_mf_seq(m, lost->seq);
+        if (m->json)
+                daxmfctl_print_json_line(daxmfctl_memory_failure_lost_json(lost));
+        else
+                daxmfctl_print_memory_failure_lost(lost);
+        return 0;
+}
+
 int daxmfctl_monitor(const struct daxmfctl_args *args) {
         const struct daxmf_event_handlers handlers = {
                 .range = on_monitor_event,
                 .removal = on_monitor_removal,
                 .removal_pending = on_monitor_removal_pending,
+                .memory_failure = on_monitor_memory_failure,
+                .memory_failure_lost = on_monitor_memory_failure_lost,
         };
         _cleanup_(daxmf_kernel_closep) struct daxmf_kernel *k = NULL;
         struct monitor_state m = {

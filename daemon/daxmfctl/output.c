@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/daxmf.h>
 
@@ -74,6 +75,14 @@ struct json_object *daxmfctl_info_json(const struct daxmf_info *info) {
                 ADD(o, "removal_handler_port", json_object_new_uint64(info->handler_portid));
                 ADD(o, "removal_timeout_ms", json_object_new_uint64(info->removal_timeout_ms));
         }
+        if (info->has_mf) {
+                ADD(o, "mf_watch", json_object_new_boolean(info->mf_watch));
+                ADD(o, "mf_records", json_object_new_uint64(info->mf_records));
+                ADD(o, "mf_window_ms", json_object_new_uint64(info->mf_window_ms));
+                ADD(o, "mf_max_delay_ms", json_object_new_uint64(info->mf_max_delay_ms));
+                ADD(o, "mf_events_total", json_object_new_uint64(info->mf_events_total));
+                ADD(o, "mf_lost_total", json_object_new_uint64(info->mf_lost_total));
+        }
         return o;
 }
 
@@ -94,6 +103,19 @@ void daxmfctl_print_info(const struct daxmf_info *info) {
                 else
                         printf("removal handler:  none (the module acts alone; default wait %" PRIu32 " ms)\n",
                                info->removal_timeout_ms);
+        }
+        if (info->has_mf) {
+                /* Totals on lines of their own, a number each: easy to pick out of the text. */
+                if (info->mf_watch)
+                        printf("memory failures:  followed (ras:memory_failure_event)\n");
+                else
+                        printf("memory failures:  not followed (the module could not attach to"
+                               " ras:memory_failure_event; daxmfd reads tracefs)\n");
+                printf("memory-failure buffer:      %" PRIu32 " ranges, each sent after %" PRIu32
+                       " ms without a new page or %" PRIu32 " ms at most\n",
+                       info->mf_records, info->mf_window_ms, info->mf_max_delay_ms);
+                printf("memory-failure events:      %" PRIu64 "\n", info->mf_events_total);
+                printf("memory-failure events lost: %" PRIu64 "\n", info->mf_lost_total);
         }
 }
 
@@ -307,6 +329,87 @@ struct json_object *daxmfctl_removal_pending_json(const struct daxmf_removal_pen
 void daxmfctl_print_removal_pending(const struct daxmf_removal_pending *p) {
         printf("removal-pending id=%" PRIu64 " device=%s mode=%s pfn=0x%" PRIx64 " pages=%" PRIu64 " timeout=%" PRIu32
                "ms\n", p->id, p->device, daxmf_removal_mode_name(p->mode), p->pfn, p->pages, p->timeout_ms);
+        fflush(stdout);
+}
+
+static const char *mf_origin_name(uint32_t origin) {
+        const char *n = daxmf_mf_origin_name(origin);
+
+        return n ? n : "unknown";
+}
+
+struct json_object *daxmfctl_memory_failure_json(const struct daxmf_memory_failure *mf) {
+        struct json_object *o = json_object_new_object();
+
+        ADD(o, "event", json_object_new_string("memory-failure"));
+        ADD(o, "seq", json_object_new_uint64(mf->seq));
+        ADD(o, "origin", json_object_new_string(mf_origin_name(mf->origin)));
+        ADD(o, "pfn", json_object_new_uint64(mf->pfn));
+        ADD(o, "pages", json_object_new_uint64(mf->pages));
+        ADD(o, "phys_start", json_object_new_uint64(mf->pfn * page_size()));
+        ADD(o, "phys_end", json_object_new_uint64((mf->pfn + mf->pages) * page_size() - 1));
+        ADD(o, "events", json_object_new_uint64(mf->events));
+        ADD(o, "page_type", json_object_new_uint64(mf->page_type));
+        ADD(o, "page_type_name", json_object_new_string(mf->page_type_name));
+        ADD(o, "result", json_object_new_uint64(mf->result));
+        ADD(o, "result_name", json_object_new_string(mf->result_name));
+        ADD(o, "first_ns", json_object_new_uint64(mf->first_ns));
+        ADD(o, "last_ns", json_object_new_uint64(mf->last_ns));
+        if (mf->origin == DAXMF_MF_ORIGIN_FAIL_RANGE) {
+                ADD(o, "job_id", json_object_new_uint64(mf->job_id));
+                ADD(o, "cookie", json_object_new_uint64(mf->cookie));
+                ADD(o, "requester_port", json_object_new_uint64(mf->requester_portid));
+        }
+        return o;
+}
+
+/* CLOCK_REALTIME nanoseconds as local time to the microsecond, without spaces (key=value lines). */
+static void format_realtime(uint64_t ns, char *buf, size_t size) {
+        time_t t = (time_t) (ns / 1000000000);
+        char when[32];
+        struct tm tm;
+
+        if (!localtime_r(&t, &tm) || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+                snprintf(buf, size, "@%" PRIu64 ".%06" PRIu64, ns / 1000000000, ns % 1000000000 / 1000);
+                return;
+        }
+        snprintf(buf, size, "%s.%06" PRIu64, when, ns % 1000000000 / 1000);
+}
+
+void daxmfctl_print_memory_failure(const struct daxmf_memory_failure *mf) {
+        /* The kernel's names, but no more trusted on a terminal than any other. */
+        _cleanup_free_ char *type = daxmfctl_escape(mf->page_type_name);
+        _cleanup_free_ char *result = daxmfctl_escape(mf->result_name);
+        char first[64];
+
+        format_realtime(mf->first_ns, first, sizeof(first));
+        printf("memory-failure seq=%" PRIu64 " origin=%s pfn=0x%" PRIx64 " pages=%" PRIu64 " events=%" PRIu64
+               " page-type=\"%s\" result=%s first=%s span=%.3fms",
+               mf->seq, mf_origin_name(mf->origin), mf->pfn, mf->pages, mf->events, type ? type : "?",
+               result ? result : "?", first, (double) (mf->last_ns - mf->first_ns) / 1e6);
+        if (mf->origin == DAXMF_MF_ORIGIN_FAIL_RANGE)
+                printf(" job=%" PRIu64 " cookie=%" PRIu64 " requester=%" PRIu32, mf->job_id, mf->cookie,
+                       mf->requester_portid);
+        printf("\n");
+        fflush(stdout);
+}
+
+struct json_object *daxmfctl_memory_failure_lost_json(const struct daxmf_memory_failure_lost *lost) {
+        struct json_object *o = json_object_new_object();
+
+        ADD(o, "event", json_object_new_string("memory-failure-lost"));
+        ADD(o, "seq", json_object_new_uint64(lost->seq));
+        ADD(o, "lost", json_object_new_uint64(lost->lost));
+        ADD(o, "pfn", json_object_new_uint64(lost->pfn));
+        ADD(o, "pages", json_object_new_uint64(lost->pages));
+        ADD(o, "phys_start", json_object_new_uint64(lost->pfn * page_size()));
+        ADD(o, "phys_end", json_object_new_uint64((lost->pfn + lost->pages) * page_size() - 1));
+        return o;
+}
+
+void daxmfctl_print_memory_failure_lost(const struct daxmf_memory_failure_lost *lost) {
+        printf("memory-failure-lost seq=%" PRIu64 " lost=%" PRIu64 " pfn=0x%" PRIx64 " pages=%" PRIu64 "\n",
+               lost->seq, lost->lost, lost->pfn, lost->pages);
         fflush(stdout);
 }
 

@@ -19,6 +19,12 @@ void daxmfctl_print_removal(const struct daxmf_removal *rm);
 struct json_object *daxmfctl_removal_pending_json(const struct daxmf_removal_pending *p);
 void daxmfctl_print_removal_pending(const struct daxmf_removal_pending *p);
 
+/* The kernel's memory failures: one coalesced range, and events the module dropped. */
+struct json_object *daxmfctl_memory_failure_json(const struct daxmf_memory_failure *mf);
+void daxmfctl_print_memory_failure(const struct daxmf_memory_failure *mf);
+struct json_object *daxmfctl_memory_failure_lost_json(const struct daxmf_memory_failure_lost *lost);
+void daxmfctl_print_memory_failure_lost(const struct daxmf_memory_failure_lost *lost);
+
 void daxmfctl_print_info(const struct daxmf_info *info);
 void daxmfctl_print_range(const struct daxmf_range_result *res);
 

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -1248,6 +1250,269 @@ static void test_escape(void **state) {
         }
 }
 
+/* ---- the kernel's memory failures ---- */
+
+static void check_bool(struct json_object *o, const char *key, bool expected) {
+        struct json_object *v = member(o, key);
+
+        if (!json_object_is_type(v, json_type_boolean) || json_object_get_boolean(v) != expected)
+                fail_msg("%s: expected %s, got %s", key, expected ? "true" : "false", json_object_to_json_string(v));
+}
+
+static const char *const info_mf_keys[] = {
+        "mf_watch", "mf_records", "mf_window_ms", "mf_max_delay_ms", "mf_events_total", "mf_lost_total",
+};
+
+static void test_info_mf(void **state) {
+        struct daxmf_info info = good_info;
+
+        /* A module without them: no keys, whatever the fields hold. */
+        info.mf_watch = true;
+        info.mf_records = 1024;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_info_json(&info);
+
+                assert_int_equal(json_object_object_length(o), 9);
+                for (size_t i = 0; i < ELEMENTSOF(info_mf_keys); i++)
+                        check_absent(o, info_mf_keys[i]);
+        }
+
+        info.has_mf = true;
+        info.mf_window_ms = 500;
+        info.mf_max_delay_ms = 5000;
+        info.mf_events_total = 306;
+        info.mf_lost_total = 6;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_info_json(&info);
+
+                assert_int_equal(json_object_object_length(o), 15);
+                check_bool(o, "mf_watch", true);
+                check_u64(o, "mf_records", 1024);
+                check_u64(o, "mf_window_ms", 500);
+                check_u64(o, "mf_max_delay_ms", 5000);
+                check_u64(o, "mf_events_total", 306);
+                check_u64(o, "mf_lost_total", 6);
+                check_string(o, "module_version", "0.1.0");
+                check_round_trip(o);
+        }
+
+        /* Not attached; and with the handshake too. */
+        info.mf_watch = false;
+        info.mf_events_total = UINT64_MAX;
+        info.mf_lost_total = 0;
+        info.has_handshake = true;
+        info.handler_portid = 4242;
+        info.removal_timeout_ms = 5000;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_info_json(&info);
+
+                assert_int_equal(json_object_object_length(o), 17);
+                check_bool(o, "mf_watch", false);
+                check_u64(o, "mf_events_total", UINT64_MAX);
+                check_u64(o, "mf_lost_total", 0);
+                check_u64(o, "removal_handler_port", 4242);
+                check_round_trip(o);
+        }
+}
+
+static void test_print_info_mf(void **state) {
+        struct daxmf_info info = good_info;
+        char out[2048];
+
+        info.has_mf = true;
+        info.mf_watch = true;
+        info.mf_records = 1024;
+        info.mf_window_ms = 500;
+        info.mf_max_delay_ms = 5000;
+        info.mf_events_total = 306;
+        info.mf_lost_total = 0;
+        CAPTURE(out, daxmfctl_print_info(&info));
+        check_text(out,
+                   "module version:   0.1.0\n"
+                   "kernel release:   6.1.0-18-amd64\n"
+                   "supported flags:  0x1f (action-required, allow-ram, per-page, simulated, removal)\n"
+                   "max pages:        1073741824\n"
+                   "batch pages:      512\n"
+                   "page size:        4096\n"
+                   "jobs:             3 running, at most 4\n"
+                   "memory failures:  followed (ras:memory_failure_event)\n"
+                   "memory-failure buffer:      1024 ranges, each sent after 500 ms without a new page or 5000 ms at most\n"
+                   "memory-failure events:      306\n"
+                   "memory-failure events lost: 0\n");
+
+        info.mf_watch = false;
+        info.mf_records = 4;
+        info.mf_events_total = UINT64_MAX;
+        info.mf_lost_total = UINT64_MAX - 1;
+        info.has_handshake = true;
+        info.handler_portid = 0;
+        info.removal_timeout_ms = 2000;
+        CAPTURE(out, daxmfctl_print_info(&info));
+        check_text(out,
+                   "module version:   0.1.0\n"
+                   "kernel release:   6.1.0-18-amd64\n"
+                   "supported flags:  0x1f (action-required, allow-ram, per-page, simulated, removal)\n"
+                   "max pages:        1073741824\n"
+                   "batch pages:      512\n"
+                   "page size:        4096\n"
+                   "jobs:             3 running, at most 4\n"
+                   "removal handler:  none (the module acts alone; default wait 2000 ms)\n"
+                   "memory failures:  not followed (the module could not attach to ras:memory_failure_event;"
+                   " daxmfd reads tracefs)\n"
+                   "memory-failure buffer:      4 ranges, each sent after 500 ms without a new page or 5000 ms at most\n"
+                   "memory-failure events:      18446744073709551615\n"
+                   "memory-failure events lost: 18446744073709551614\n");
+}
+
+/* 300 pages of fsdax poisoned through hwpoison-inject, one of them twice. */
+static const struct daxmf_memory_failure kernel_mf = {
+        .seq = 3,
+        .pfn = 0x240000,
+        .pages = 300,
+        .events = 301,
+        .page_type = 17,
+        .page_type_name = "dax page",
+        .result = 3,
+        .result_name = "Recovered",
+        .origin = DAXMF_MF_ORIGIN_KERNEL,
+        .first_ns = UINT64_C(1764019805123456789),      /* 2025-11-24 21:30:05.123456789 UTC */
+        .last_ns = UINT64_C(1764019805173456789),
+};
+
+static const char *const mf_keys[] = {
+        "event", "seq", "origin", "pfn", "pages", "phys_start", "phys_end", "events", "page_type",
+        "page_type_name", "result", "result_name", "first_ns", "last_ns",
+};
+
+static void test_memory_failure_json(void **state) {
+        struct daxmf_memory_failure mf = kernel_mf;
+
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_memory_failure_json(&mf);
+
+                for (size_t i = 0; i < ELEMENTSOF(mf_keys); i++)
+                        (void) member(o, mf_keys[i]);
+                assert_int_equal(json_object_object_length(o), ELEMENTSOF(mf_keys));
+                check_string(o, "event", "memory-failure");
+                check_u64(o, "seq", 3);
+                check_string(o, "origin", "kernel");
+                check_u64(o, "pfn", 0x240000);
+                check_u64(o, "pages", 300);
+                check_u64(o, "phys_start", 0x240000000);
+                check_u64(o, "phys_end", 0x24012bfff);
+                check_u64(o, "events", 301);
+                check_u64(o, "page_type", 17);
+                check_string(o, "page_type_name", "dax page");
+                check_u64(o, "result", 3);
+                check_string(o, "result_name", "Recovered");
+                check_u64(o, "first_ns", UINT64_C(1764019805123456789));
+                check_u64(o, "last_ns", UINT64_C(1764019805173456789));
+                check_absent(o, "job_id");
+                check_round_trip(o);
+        }
+
+        /* Another requester's job: whose it was. */
+        mf.origin = DAXMF_MF_ORIGIN_FAIL_RANGE;
+        mf.job_id = UINT64_MAX;
+        mf.cookie = 7;
+        mf.requester_portid = 4242;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_memory_failure_json(&mf);
+
+                assert_int_equal(json_object_object_length(o), ELEMENTSOF(mf_keys) + 3);
+                check_string(o, "origin", "fail-range");
+                check_u64(o, "job_id", UINT64_MAX);
+                check_u64(o, "cookie", 7);
+                check_u64(o, "requester_port", 4242);
+                check_round_trip(o);
+        }
+
+        mf.origin = DAXMF_MF_ORIGIN_REMOVAL;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_memory_failure_json(&mf);
+
+                assert_int_equal(json_object_object_length(o), ELEMENTSOF(mf_keys));
+                check_string(o, "origin", "removal");
+                check_absent(o, "requester_port");
+        }
+        mf.origin = 99;
+        {
+                _cleanup_json_ struct json_object *o = daxmfctl_memory_failure_json(&mf);
+
+                check_string(o, "origin", "unknown");
+        }
+}
+
+static void test_memory_failure_lost_json(void **state) {
+        static const struct daxmf_memory_failure_lost lost = {
+                .seq = 12,
+                .lost = 60,
+                .pfn = 0x240000,
+                .pages = 127,
+        };
+        _cleanup_json_ struct json_object *o = daxmfctl_memory_failure_lost_json(&lost);
+
+        assert_int_equal(json_object_object_length(o), 7);
+        check_string(o, "event", "memory-failure-lost");
+        check_u64(o, "seq", 12);
+        check_u64(o, "lost", 60);
+        check_u64(o, "pfn", 0x240000);
+        check_u64(o, "pages", 127);
+        check_u64(o, "phys_start", 0x240000000);
+        check_u64(o, "phys_end", 0x24007efff);
+        check_round_trip(o);
+}
+
+static void test_print_memory_failure(void **state) {
+        struct daxmf_memory_failure mf = kernel_mf;
+        char out[1024];
+
+        assert_int_equal(setenv("TZ", "UTC", 1), 0);
+        tzset();
+
+        CAPTURE(out, daxmfctl_print_memory_failure(&mf));
+        check_text(out, "memory-failure seq=3 origin=kernel pfn=0x240000 pages=300 events=301 page-type=\"dax page\""
+                        " result=Recovered first=2025-11-24T21:30:05.123456 span=50.000ms\n");
+
+        mf.origin = DAXMF_MF_ORIGIN_FAIL_RANGE;
+        mf.job_id = 42;
+        mf.cookie = 7;
+        mf.requester_portid = 4242;
+        mf.last_ns = mf.first_ns;
+        memcpy(mf.result_name, "Failed", sizeof("Failed"));
+        CAPTURE(out, daxmfctl_print_memory_failure(&mf));
+        check_text(out, "memory-failure seq=3 origin=fail-range pfn=0x240000 pages=300 events=301"
+                        " page-type=\"dax page\" result=Failed first=2025-11-24T21:30:05.123456 span=0.000ms"
+                        " job=42 cookie=7 requester=4242\n");
+
+        /* Names are the kernel's, and still escaped on a terminal. */
+        mf.origin = DAXMF_MF_ORIGIN_KERNEL;
+        memcpy(mf.page_type_name, "odd\x1b[2Jpage", sizeof("odd\x1b[2Jpage"));
+        CAPTURE(out, daxmfctl_print_memory_failure(&mf));
+        check_text(out, "memory-failure seq=3 origin=kernel pfn=0x240000 pages=300 events=301"
+                        " page-type=\"odd\\x1b[2Jpage\" result=Failed first=2025-11-24T21:30:05.123456 span=0.000ms\n");
+}
+
+static void test_print_memory_failure_lost(void **state) {
+        struct daxmf_memory_failure_lost lost = {
+                .seq = 12,
+                .lost = 60,
+                .pfn = 0x240000,
+                .pages = 127,
+        };
+        char out[512];
+
+        CAPTURE(out, daxmfctl_print_memory_failure_lost(&lost));
+        check_text(out, "memory-failure-lost seq=12 lost=60 pfn=0x240000 pages=127\n");
+
+        lost.seq = UINT64_MAX;
+        lost.lost = UINT64_MAX;
+        lost.pfn = 0;
+        lost.pages = 1;
+        CAPTURE(out, daxmfctl_print_memory_failure_lost(&lost));
+        check_text(out, "memory-failure-lost seq=18446744073709551615 lost=18446744073709551615 pfn=0x0 pages=1\n");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_range_partial),
@@ -1282,6 +1547,12 @@ int main(void) {
                 cmocka_unit_test(test_print_removal),
                 cmocka_unit_test(test_print_removal_pending),
                 cmocka_unit_test(test_escape),
+                cmocka_unit_test(test_info_mf),
+                cmocka_unit_test(test_print_info_mf),
+                cmocka_unit_test(test_memory_failure_json),
+                cmocka_unit_test(test_memory_failure_lost_json),
+                cmocka_unit_test(test_print_memory_failure),
+                cmocka_unit_test(test_print_memory_failure_lost),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
