@@ -17,7 +17,7 @@
 #define INSTANCE "instances/daxmfd"
 #define EVENT_DIR "events/ras/memory_failure_event"
 #define EVENT_NAME "memory_failure_event"
-#define EVENT_MARKER ": " EVENT_NAME ": "
+#define EVENT_MARKER ": " EVENT_NAME ":"
 
 #define sizeof_field(type, field) sizeof(((type *) NULL)->field)
 
@@ -286,7 +286,7 @@ int tracefs_mf_parse_line(const char *line, size_t len, struct tracefs_mf_line *
 
         /* "pfn %#lx: recovery action for %s: %s" */
         p = m + strlen(EVENT_MARKER);
-        if (!skip(&p, end, "pfn ") || parse_pfn(&p, end, &l.pfn) < 0 || !skip(&p, end, ": recovery action for "))
+        if (!skip(&p, end, " pfn ") || parse_pfn(&p, end, &l.pfn) < 0 || !skip(&p, end, ": recovery action for "))
                 return -EBADMSG;
         /* Results have no ": "; should a page type ever have one, it stays whole. */
         sep = NULL;
