@@ -335,10 +335,14 @@ void report_print(const struct report *r, FILE *out) {
         for (size_t i = 0; i < r->n_mf_lost; i++) {
                 const struct report_mf_lost *l = &r->mf_lost[i];
 
-                /* A message missed holds one event or more. */
-                fprintf(out, "    %s  %s%s event(s) (%s, via %s)", format_time(l->realtime_usec, t),
-                        l->reason && strcmp(l->reason, "receive-buffer") == 0 ? "at least " : "", dec(l->lost, a),
-                        str(l->reason), str(l->via));
+                /* A message missed holds one event or more; 0 is an overrun nothing came after to count. */
+                if (l->lost == 0)
+                        fprintf(out, "    %s  an unknown number of events, perhaps none (%s, via %s)",
+                                format_time(l->realtime_usec, t), str(l->reason), str(l->via));
+                else
+                        fprintf(out, "    %s  %s%s event(s) (%s, via %s)", format_time(l->realtime_usec, t),
+                                l->reason && strcmp(l->reason, "receive-buffer") == 0 ? "at least " : "",
+                                dec(l->lost, a), str(l->reason), str(l->via));
                 if (l->phys_start != REPORT_UNSET && l->phys_end != REPORT_UNSET)
                         fprintf(out, ", pages within phys %s-%s\n", hex(l->phys_start, b), hex(l->phys_end, c));
                 else

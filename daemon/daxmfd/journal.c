@@ -174,6 +174,17 @@ int journal_log_memory_failure_lost(const struct memory_failure_lost_record *l) 
                         "DAXMF_PHYS_END=0x%" PRIx64, l->phys_end,
                         "DAXMF_VIA=%s", l->via,
                         NULL);
+                else if (l->lost == 0)
+                        r = sd_journal_send(
+                        "MESSAGE_ID=" DAXMF_MESSAGE_MEMORY_FAILURE_LOST,
+                        "MESSAGE=memory-failure events of the kernel may not have been logged (%s, via %s): "
+                        "how many, and which pages, is not known", l->reason, l->via,
+                        "PRIORITY=%d", LOG_LEVEL_ERR,
+                        "DAXMF_EVENT=memory-failure-lost",
+                        "DAXMF_LOST=0",
+                        "DAXMF_LOST_REASON=%s", l->reason,
+                        "DAXMF_VIA=%s", l->via,
+                        NULL);
                 else
                         r = sd_journal_send(
                         "MESSAGE_ID=" DAXMF_MESSAGE_MEMORY_FAILURE_LOST,

@@ -58,7 +58,7 @@ int journal_log_event(const struct event_record *ev);
 
 /* The kernel's memory-failure events that were dropped before daxmfd could log them. */
 struct memory_failure_lost_record {
-        uint64_t lost;                  /* events (at least: a message missed holds one or more) */
+        uint64_t lost;                  /* events (at least: a message missed holds one or more); 0: not known */
         bool has_span;                  /* the pages are known */
         uint64_t phys_start, phys_end;  /* bytes, inclusive: from the lowest to the highest page lost */
         const char *reason;             /* module-buffer, receive-buffer, tracefs */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -535,22 +536,63 @@ static const struct daxmf_event_handlers event_handlers = {
         .memory_failure_lost = memory_failure_on_module_lost,
 };
 
+static bool module_is_live(void);
+
+/* The module was unloaded: its family, and with it this group, are gone. */
+static void manager_events_gone(struct manager *m) {
+        m->module_events_source = sd_event_source_disable_unref(m->module_events_source);
+        m->module_events = daxmf_kernel_close(m->module_events);
+        if (m->kernel)
+                manager_drop_kernel(m, "the daxmf module was unloaded");
+        /* The kernel's memory failures: through tracefs now. */
+        memory_failure_select(m);
+}
+
+static int on_events_check(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct manager *m = userdata;
+
+        if (m->module_events && !module_is_live()) {
+                log_info("the daxmf module is gone (its farewell was among the events lost)");
+                manager_events_gone(m);
+        }
+        return 0;
+}
+
 static int on_events_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct manager *m = userdata;
         int r;
 
         r = daxmf_kernel_receive_all_events(m->module_events, &event_handlers, m);
-        if (r == -ESHUTDOWN) {
-                m->module_events_source = sd_event_source_disable_unref(m->module_events_source);
-                m->module_events = daxmf_kernel_close(m->module_events);
-                if (m->kernel)
-                        manager_drop_kernel(m, "the daxmf module was unloaded");
-                /* The kernel's memory failures: through tracefs now. */
-                memory_failure_select(m);
-        } else if (r == -ENOBUFS)
-                /* Memory failures among them show as a gap in the numbers of the next one. */
+        if (r == -ESHUTDOWN)
+                manager_events_gone(m);
+        else if (r == -ENOBUFS) {
                 log_warning("module events were lost (receive buffer overrun)");
+                /* Memory failures among them show as a gap in the numbers of the next one, if one comes. */
+                memory_failure_events_overrun(m);
+                /*
+                 * The family's removal may have been among them (a storm while
+                 * the module is unloaded): look now, and again in a while, as
+                 * an unload takes time.
+                 */
+                if (!module_is_live())
+                        manager_events_gone(m);
+                else if (m->events_check_timer) {
+                        (void) sd_event_source_set_time_relative(m->events_check_timer, 1000 * 1000);
+                        (void) sd_event_source_set_enabled(m->events_check_timer, SD_EVENT_ONESHOT);
+                }
+        }
         return 0;
+}
+
+/*
+ * A storm of memory failures is a storm of messages: a receive buffer as
+ * large as the kernel allows (above rmem_max only with CAP_NET_ADMIN).
+ */
+static void events_enlarge_buffer(struct manager *m) {
+        int fd = daxmf_kernel_fd(m->module_events), size = 16 << 20;
+
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+                (void) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 }
 
 static void manager_attach_events(struct manager *m) {
@@ -561,8 +603,10 @@ static void manager_attach_events(struct manager *m) {
         m->module_events = daxmf_kernel_close(m->module_events);
 
         r = daxmf_kernel_open_events(&m->module_events);
-        if (r >= 0)
+        if (r >= 0) {
+                events_enlarge_buffer(m);
                 r = daxmf_kernel_set_nonblocking(m->module_events);
+        }
         if (r >= 0)
                 r = sd_event_add_io(m->event, &m->module_events_source, daxmf_kernel_fd(m->module_events), EPOLLIN,
                                     on_events_io, m);
@@ -1148,6 +1192,7 @@ struct manager *manager_free(struct manager *m) {
         free(m->disks);
         sd_event_source_disable_unref(m->kernel_source);
         sd_event_source_disable_unref(m->module_events_source);
+        sd_event_source_disable_unref(m->events_check_timer);
         daxmf_kernel_close(m->module_events);
         sd_event_source_disable_unref(m->sysfs_source);
         sd_event_source_disable_unref(m->pump_source);
@@ -1297,6 +1342,11 @@ int manager_start(struct manager *m) {
         if (r < 0)
                 return r;
         (void) sd_event_source_set_enabled(m->reconnect_timer, SD_EVENT_OFF);
+        r = sd_event_add_time_relative(m->event, &m->events_check_timer, CLOCK_MONOTONIC, 1000 * 1000, 0,
+                                       on_events_check, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_enabled(m->events_check_timer, SD_EVENT_OFF);
 
         r = manager_attach_kernel(m);
         if (r < 0)

@@ -65,6 +65,7 @@ struct manager {
         sd_event_source *pump_source;           /* sends, outside any callback */
         struct daxmf_kernel *module_events;     /* the module's events group */
         sd_event_source *module_events_source;
+        sd_event_source *events_check_timer;    /* after an overrun: is the module still there? */
         struct request *requests;
         size_t n_requests;
         sd_event_source *sysfs_source;          /* runs batches without the module */
@@ -123,6 +124,7 @@ struct manager {
                 bool module_has_mf;             /* the last GET_INFO: the module follows the tracepoint */
                 char module_why[96];            /* else why not */
                 uint64_t next_seq;              /* the module's MF_SEQ expected next; 0: any */
+                bool overrun;                   /* events were lost since the last message */
                 struct tracefs_mf *tracefs;
                 sd_event_source *tracefs_source;
                 sd_event_source *tracefs_timer; /* the next range tracefs holds closes */

@@ -386,8 +386,26 @@ void memory_failure_module_info(struct manager *m, const struct daxmf_info *info
                  !info->mf_watch ? "the module is not attached to ras:memory_failure_event" : "");
 }
 
+void memory_failure_events_overrun(struct manager *m) {
+        if (m->mf.source == MEMORY_FAILURE_MODULE)
+                m->mf.overrun = true;
+}
+
+/* An overrun no message came after to tell what it took: said all the same. */
+static void module_overrun_unresolved(struct manager *m) {
+        if (!m->mf.overrun)
+                return;
+        m->mf.overrun = false;
+        log_lost(m, &(struct memory_failure_lost_record) {
+                .lost = 0,              /* not known */
+                .reason = "receive-buffer",
+                .via = "module",
+        });
+}
+
 /* Messages are numbered: a gap is what the receive buffer lost. */
 static void module_seq(struct manager *m, uint64_t seq) {
+        m->mf.overrun = false;
         if (m->mf.next_seq && seq > m->mf.next_seq)
                 log_lost(m, &(struct memory_failure_lost_record) {
                         .lost = seq - m->mf.next_seq,
@@ -472,9 +490,11 @@ void memory_failure_select(struct manager *m) {
                  */
                 tracefs_stop(m);
                 m->mf.next_seq = 0;
+                m->mf.overrun = false;
                 set_source(m, MEMORY_FAILURE_MODULE, "");
                 return;
         }
+        module_overrun_unresolved(m);
 
         snprintf(why, sizeof(why), "%s",
                  m->module_events ? m->mf.module_why :
@@ -487,6 +507,7 @@ void memory_failure_select(struct manager *m) {
 }
 
 void memory_failure_stop(struct manager *m) {
+        module_overrun_unresolved(m);
         tracefs_stop(m);
 }
 

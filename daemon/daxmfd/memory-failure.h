@@ -58,6 +58,13 @@ void memory_failure_stop(struct manager *m);
  */
 void memory_failure_own_work(struct manager *m, uint64_t start, uint64_t end);
 
+/*
+ * The module's events overran the receive buffer: memory failures may be
+ * among what was lost.  The next message's number tells how many; if none
+ * comes (the module went away), that some may have been is logged.
+ */
+void memory_failure_events_overrun(struct manager *m);
+
 /* The module's events. */
 int memory_failure_on_module(const struct daxmf_memory_failure *e, void *userdata);
 int memory_failure_on_module_lost(const struct daxmf_memory_failure_lost *e, void *userdata);
