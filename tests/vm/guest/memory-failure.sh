@@ -56,11 +56,14 @@ show_mf() {
 		grep -E ' (MESSAGE|DAXMF_[A-Z_]*)=' | sed 's/^/# /'
 }
 
-# event_files ID: "path file_offset" of every file record of event ID, sorted.
+# event_files ID: "path file_offset" of every file record of event ID, sorted
+# (from JSON: verbose output does not keep the fields in the order sent).
 event_files() {
-	journalctl --no-pager -o verbose MESSAGE_ID=$file_id "DAXMF_EVENT_ID=$1" | awk '
-		/^ *DAXMF_FILE=/ { sub(/^ *DAXMF_FILE=/, ""); f = $0 }
-		/^ *DAXMF_FILE_OFFSET=/ { sub(/^ *DAXMF_FILE_OFFSET=/, ""); print f, $0 }' | sort
+	journalctl --no-pager -o json MESSAGE_ID=$file_id "DAXMF_EVENT_ID=$1" | awk '{
+		f = ""; o = ""
+		if (match($0, /"DAXMF_FILE":"[^"]*"/)) f = substr($0, RSTART + 14, RLENGTH - 15)
+		if (match($0, /"DAXMF_FILE_OFFSET":"[^"]*"/)) o = substr($0, RSTART + 21, RLENGTH - 22)
+		print f, o }' | sort
 }
 
 # event_pids ID: the pids of the process records of event ID, sorted.
