@@ -16,6 +16,8 @@
  * DAXMF_MF_ORIGIN_KERNEL: tracefs cannot tell who called memory_failure().
  */
 
+#define TRACEFS_MF_EVENT "memory_failure_event"
+
 /* One line of trace_pipe: "... memory_failure_event: pfn 0x40018: recovery action for dax page: Recovered". */
 struct tracefs_mf_line {
         uint64_t pfn;
