@@ -259,7 +259,8 @@ static void print_kernel(const struct report_event *ev, FILE *out) {
                 fprintf(out, " (job %s)", dec(ev->job_id, a));
         fprintf(out, ", %s events\n", dec(ev->mf_events, b));
         if (ev->first_usec != REPORT_UNSET && ev->last_usec != REPORT_UNSET)
-                fprintf(out, "    failed:    %s to %s\n", format_time(ev->first_usec, t), format_time(ev->last_usec, u));
+                fprintf(out, "    failed:    %s to %s\n", format_time(ev->first_usec, t),
+                        format_time(ev->last_usec, u));
 }
 
 static void print_event(const struct report_event *ev, FILE *out) {

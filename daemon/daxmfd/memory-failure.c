@@ -154,7 +154,7 @@ static void memory_failure_log(struct manager *m, const struct mf_range *r) {
         uint64_t end, extra;
         char result[32];
 
-        if (r->pages == 0 || r->pfn > UINT64_MAX / m->page_size - r->pages) {
+        if (r->pages == 0 || r->pages > UINT64_MAX / m->page_size || r->pfn > UINT64_MAX / m->page_size - r->pages) {
                 log_warning("memory failure at pfn 0x%" PRIx64 "+%" PRIu64 " ignored: not a range of memory",
                             r->pfn, r->pages);
                 return;
@@ -462,7 +462,8 @@ int memory_failure_on_module_lost(const struct daxmf_memory_failure_lost *e, voi
         module_seq(m, e->seq);
         log_lost(m, &(struct memory_failure_lost_record) {
                 .lost = e->lost,
-                .has_span = e->pages > 0 && e->pfn <= UINT64_MAX / m->page_size - e->pages,
+                .has_span = e->pages > 0 && e->pages <= UINT64_MAX / m->page_size &&
+                            e->pfn <= UINT64_MAX / m->page_size - e->pages,
                 .phys_start = e->pfn * m->page_size,
                 .phys_end = (e->pfn + e->pages) * m->page_size - 1,
                 .reason = "module-buffer",
@@ -520,7 +521,10 @@ const char *memory_failure_describe(const struct manager *m, char *buf, size_t s
                 snprintf(buf, size, "tracefs (%s)", m->mf.why);
                 break;
         default:
-                snprintf(buf, size, "not followed (%s)", m->mf.why[0] ? m->mf.why : "not started");
+                if (m->mf.why[0])
+                        snprintf(buf, size, "not followed (%s)", m->mf.why);
+                else    /* before the first choice, at start-up: nothing has failed yet */
+                        snprintf(buf, size, "not followed yet");
                 break;
         }
         return buf;
