@@ -56,6 +56,9 @@ expected="755 usr/sbin/daxmfctl
 644 $src/genl.c
 644 $src/handshake.c
 644 $src/job.c
+644 $src/mf-coalesce.c
+644 $src/mf-coalesce.h
+644 $src/mf-watch.c
 644 $src/preremove.c
 644 $src/range.c
 644 $src/internal.h
