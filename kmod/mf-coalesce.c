@@ -84,12 +84,7 @@ enum daxmf_mf_add_result daxmf_mf_add(struct daxmf_mf_coalescer *c, u64 pfn,
 	}
 
 	if (c->count == c->cap) {
-		if (!c->lost || pfn < c->lost_first_pfn)
-			c->lost_first_pfn = pfn;
-		if (!c->lost || pfn > c->lost_last_pfn)
-			c->lost_last_pfn = pfn;
-		c->lost++;
-		c->lost_total++;
+		daxmf_mf_lose(c, 1, pfn, pfn);
 		return DAXMF_MF_DROPPED;
 	}
 
@@ -143,6 +138,17 @@ bool daxmf_mf_next_close(const struct daxmf_mf_coalescer *c, u64 *ret)
 		return false;
 	*ret = first;
 	return true;
+}
+
+void daxmf_mf_lose(struct daxmf_mf_coalescer *c, u64 events, u64 first_pfn,
+		   u64 last_pfn)
+{
+	if (!c->lost || first_pfn < c->lost_first_pfn)
+		c->lost_first_pfn = first_pfn;
+	if (!c->lost || last_pfn > c->lost_last_pfn)
+		c->lost_last_pfn = last_pfn;
+	c->lost += events;
+	c->lost_total += events;
 }
 
 u64 daxmf_mf_take_lost(struct daxmf_mf_coalescer *c, u64 *ret_first_pfn,

@@ -92,6 +92,13 @@ u32 daxmf_mf_take(struct daxmf_mf_coalescer *c, u64 now, bool force,
  */
 bool daxmf_mf_next_close(const struct daxmf_mf_coalescer *c, u64 *ret);
 
+/*
+ * Count events dropped (no room, or they could not be sent), with their
+ * span of pfns, in the lost count and its total.
+ */
+void daxmf_mf_lose(struct daxmf_mf_coalescer *c, u64 events, u64 first_pfn,
+		   u64 last_pfn);
+
 /* The events dropped since the last call, and their span; resets them. */
 u64 daxmf_mf_take_lost(struct daxmf_mf_coalescer *c, u64 *ret_first_pfn,
 		       u64 *ret_last_pfn);

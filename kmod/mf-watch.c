@@ -177,23 +177,13 @@ static void daxmf_mf_probe(void *data, unsigned long pfn, int type,
 	spin_unlock_irqrestore(&daxmf_mf_lock, flags);
 }
 
-/*
- * Events that could not be sent, to be reported as lost; @count: not yet in
- * the total (a report of them that failed is put back without it).
- */
-static void daxmf_mf_lose(u64 events, u64 first_pfn, u64 last_pfn, bool count)
+/* Events that could not be sent: reported as lost, the next time. */
+static void daxmf_mf_lose_locked(u64 events, u64 first_pfn, u64 last_pfn)
 {
-	struct daxmf_mf_coalescer *c = &daxmf_mf;
 	unsigned long flags;
 
 	spin_lock_irqsave(&daxmf_mf_lock, flags);
-	if (!c->lost || first_pfn < c->lost_first_pfn)
-		c->lost_first_pfn = first_pfn;
-	if (!c->lost || last_pfn > c->lost_last_pfn)
-		c->lost_last_pfn = last_pfn;
-	c->lost += events;
-	if (count)
-		c->lost_total += events;
+	daxmf_mf_lose(&daxmf_mf, events, first_pfn, last_pfn);
 	spin_unlock_irqrestore(&daxmf_mf_lock, flags);
 }
 
@@ -248,8 +238,8 @@ static void daxmf_mf_drain(bool force)
 							       r->last_ns + real_offset,
 							       type, result);
 		if (ret)
-			daxmf_mf_lose(r->events, r->pfn, r->pfn + r->pages - 1,
-				      true);
+			daxmf_mf_lose_locked(r->events, r->pfn,
+					     r->pfn + r->pages - 1);
 	}
 
 	/* Without a listener the count waits for one. */
@@ -266,7 +256,11 @@ static void daxmf_mf_drain(bool force)
 		/* Kept for the next report: still not silent. */
 		pr_warn_ratelimited("%llu memory-failure events lost, and the report of it: %d\n",
 				    lost, ret);
-		daxmf_mf_lose(lost, lost_first, lost_last, false);
+		spin_lock_irqsave(&daxmf_mf_lock, flags);
+		daxmf_mf_lose(&daxmf_mf, lost, lost_first, lost_last);
+		/* Counted in the total when they were dropped. */
+		daxmf_mf.lost_total -= lost;
+		spin_unlock_irqrestore(&daxmf_mf_lock, flags);
 	}
 }
 

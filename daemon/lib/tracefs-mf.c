@@ -261,15 +261,8 @@ bool tracefs_mf_clock_mono(struct tracefs_mf *t) {
 
 /* An event that cannot be coalesced, its pfn known: counted as the coalescer counts its own. */
 static void lose_pfn(struct tracefs_mf *t, uint64_t pfn) {
-        struct daxmf_mf_coalescer *c = &t->coalescer;
-
-        if (!c->lost || pfn < c->lost_first_pfn)
-                c->lost_first_pfn = pfn;
-        if (!c->lost || pfn > c->lost_last_pfn)
-                c->lost_last_pfn = pfn;
-        c->lost++;
-        c->events_total++;
-        c->lost_total++;
+        t->coalescer.events_total++;
+        daxmf_mf_lose(&t->coalescer, 1, pfn, pfn);
 }
 
 static void lose_unknown(struct tracefs_mf *t, uint64_t events) {

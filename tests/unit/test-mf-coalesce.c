@@ -389,6 +389,29 @@ static void test_full_one_slot(void **state) {
         add(&f, 102, &dax_recovered, 1 + WINDOW, DAXMF_MF_OPENED);
 }
 
+/* Ranges the module could not send join the events dropped for want of room. */
+static void test_lose(void **state) {
+        struct fixture f;
+        uint64_t first, last;
+
+        init(&f, 1);
+        add(&f, 50, &dax_recovered, 0, DAXMF_MF_OPENED);
+        add(&f, 60, &dax_recovered, 0, DAXMF_MF_DROPPED);
+        daxmf_mf_lose(&f.c, 300, 100, 399);
+        daxmf_mf_lose(&f.c, 2, 10, 11);
+        assert_int_equal(f.c.lost_total, 303);
+        assert_int_equal(f.c.events_total, 2);
+        assert_int_equal(daxmf_mf_take_lost(&f.c, &first, &last), 303);
+        assert_int_equal(first, 10);
+        assert_int_equal(last, 399);
+        /* A fresh span after the report. */
+        daxmf_mf_lose(&f.c, 1, 500, 500);
+        assert_int_equal(daxmf_mf_take_lost(&f.c, &first, &last), 1);
+        assert_int_equal(first, 500);
+        assert_int_equal(last, 500);
+        assert_int_equal(f.c.lost_total, 304);
+}
+
 static void test_take_closed_only(void **state) {
         struct fixture f;
 
@@ -498,6 +521,7 @@ int main(void) {
                 cmocka_unit_test(test_lookback),
                 cmocka_unit_test(test_full),
                 cmocka_unit_test(test_full_one_slot),
+                cmocka_unit_test(test_lose),
                 cmocka_unit_test(test_take_closed_only),
                 cmocka_unit_test(test_take_max),
                 cmocka_unit_test(test_next_close),
