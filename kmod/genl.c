@@ -5,6 +5,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/slab.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
 
@@ -57,19 +58,90 @@ static const struct nla_policy daxmf_removal_ack_policy[DAXMF_ATTR_MAX + 1] = {
 						   DAXMF_VERDICT_RECORDED),
 };
 
+/* GET_INFO takes no attribute: every entry is NLA_UNSPEC, refused strictly. */
+static const struct nla_policy daxmf_no_attr_policy[DAXMF_ATTR_MAX + 1];
+
+static const struct nla_policy *daxmf_cmd_policy(u8 cmd)
+{
+	switch (cmd) {
+	case DAXMF_CMD_FAIL_RANGE:
+		return daxmf_fail_range_policy;
+	case DAXMF_CMD_GET_JOB:
+		return daxmf_get_job_policy;
+	case DAXMF_CMD_SET_REMOVAL_HANDLER:
+		return daxmf_set_handler_policy;
+	case DAXMF_CMD_REMOVAL_ACK:
+		return daxmf_removal_ack_policy;
+	default:
+		return daxmf_no_attr_policy;
+	}
+}
+
+/* What the core's genl_header_check() would have refused. */
+static int daxmf_header_check(const struct genl_info *info)
+{
+	u16 flags = info->nlhdr->nlmsg_flags;
+
+	if (info->genlhdr->reserved) {
+		NL_SET_ERR_MSG(info->extack, "genlmsghdr.reserved field is not 0");
+		return -EINVAL;
+	}
+	/* Dumps never get here: this family has none (-EOPNOTSUPP). */
+	if (flags & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO)) {
+		NL_SET_ERR_MSG(info->extack, "ambiguous or reserved bits set in nlmsg_flags");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Every command is admin-only, and the permission comes first: a caller
+ * without CAP_SYS_ADMIN gets -EPERM whatever the request holds, and its
+ * attributes are never parsed.  In 6.1 the core checks the header and
+ * parses the op's policy before pre_doit runs; the only check it makes
+ * earlier is GENL_ADMIN_PERM, which asks for CAP_NET_ADMIN (daxmfd's unit
+ * has CAP_SYS_ADMIN only) and gives no extack message.  So the ops carry no
+ * policy and every command sits below resv_start_op: the core hands the
+ * request over unparsed and unchecked, and this function makes the
+ * capability check, then the core's header check and its strict parse with
+ * the command's policy (same errors, same extack messages).  The cost:
+ * CTRL_CMD_GETPOLICY no longer shows the policies.
+ */
 static int daxmf_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 			  struct genl_info *info)
 {
-	/*
-	 * Every command is admin-only.  GENL_ADMIN_PERM would only ask for
-	 * CAP_NET_ADMIN and reject without an extack message, so the check
-	 * is made here, for CAP_SYS_ADMIN, with one.
-	 */
+	struct nlattr **attrs;
+	int ret;
+
 	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
 		NL_SET_ERR_MSG(info->extack, "daxmf requires CAP_SYS_ADMIN");
 		return -EPERM;
 	}
+
+	ret = daxmf_header_check(info);
+	if (ret)
+		return ret;
+
+	attrs = kmalloc_array(DAXMF_ATTR_MAX + 1, sizeof(*attrs), GFP_KERNEL);
+	if (!attrs)
+		return -ENOMEM;
+	ret = __nlmsg_parse(info->nlhdr, GENL_HDRLEN, attrs, DAXMF_ATTR_MAX,
+			    daxmf_cmd_policy(ops->cmd), NL_VALIDATE_STRICT,
+			    info->extack);
+	if (ret) {
+		kfree(attrs);
+		return ret;
+	}
+	info->attrs = attrs;
 	return 0;
+}
+
+/* Runs after every doit whose pre_doit succeeded. */
+static void daxmf_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			    struct genl_info *info)
+{
+	kfree(info->attrs);
+	info->attrs = NULL;
 }
 
 static int daxmf_get_info(struct sk_buff *skb, struct genl_info *info)
@@ -560,34 +632,26 @@ static int daxmf_get_job(struct sk_buff *skb, struct genl_info *info)
 }
 
 static const struct genl_ops daxmf_ops[] = {
+	/* Policies are applied by daxmf_pre_doit(), after the capability. */
 	{
-		/* No policy: the core rejects every attribute. */
 		.cmd = DAXMF_CMD_GET_INFO,
 		.doit = daxmf_get_info,
 	},
 	{
 		.cmd = DAXMF_CMD_FAIL_RANGE,
 		.doit = daxmf_fail_range,
-		.policy = daxmf_fail_range_policy,
-		.maxattr = DAXMF_ATTR_MAX,
 	},
 	{
 		.cmd = DAXMF_CMD_GET_JOB,
 		.doit = daxmf_get_job,
-		.policy = daxmf_get_job_policy,
-		.maxattr = DAXMF_ATTR_MAX,
 	},
 	{
 		.cmd = DAXMF_CMD_SET_REMOVAL_HANDLER,
 		.doit = daxmf_set_removal_handler,
-		.policy = daxmf_set_handler_policy,
-		.maxattr = DAXMF_ATTR_MAX,
 	},
 	{
 		.cmd = DAXMF_CMD_REMOVAL_ACK,
 		.doit = daxmf_removal_ack_cmd,
-		.policy = daxmf_removal_ack_policy,
-		.maxattr = DAXMF_ATTR_MAX,
 	},
 };
 
@@ -600,11 +664,15 @@ static struct genl_family daxmf_family __ro_after_init = {
 	.mcgrps = daxmf_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(daxmf_mcgrps),
 	.pre_doit = daxmf_pre_doit,
+	.post_doit = daxmf_post_doit,
 	/*
-	 * resv_start_op stays 0: strict header and attribute checks for every
-	 * command.  Requests are short (ranges run as jobs), but need no
-	 * genl_mutex either.
+	 * Every command below resv_start_op: the core leaves the header check
+	 * and the parsing to daxmf_pre_doit(), after the capability check.
+	 * Commands numbered from here on (none yet) would be checked by the
+	 * core first.
 	 */
+	.resv_start_op = __DAXMF_CMD_MAX,
+	/* Requests are short (ranges run as jobs) and need no genl_mutex. */
 	.parallel_ops = true,
 };
 
