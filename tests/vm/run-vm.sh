@@ -65,6 +65,8 @@ if [ -n "$rootimg" ]; then
 	rootargs="-drive file=$rootimg,format=raw,if=virtio,snapshot=on"
 	append_extra=" vmroot=systemd quiet systemd.show_status=error"
 fi
+# Test parameters from the caller (e.g. DAXMF_VM_APPEND=fuzzseed=42).
+append_extra="$append_extra${DAXMF_VM_APPEND:+ $DAXMF_VM_APPEND}"
 
 # KVM here cannot run a stock kernel (see shared notes): TCG unless told.
 accel=${DAXMF_VM_ACCEL:-tcg}
