@@ -790,6 +790,44 @@ static void failure(const struct slot *s, const char *what) {
         hexdump(&s->d);
 }
 
+/* Extended-ack messages seen, by count: strict validation, and why. */
+static struct { char text[96]; uint64_t n; } extack[64];
+static uint64_t extack_other;
+
+static void count_extack(const struct nlmsghdr *nlh) {
+        const struct nlmsgerr *e = NLMSG_DATA(nlh);
+        const uint8_t *p = (const uint8_t *) e + sizeof(*e);
+        long rem = (long) nlh->nlmsg_len - NLMSG_HDRLEN - (long) sizeof(*e);
+
+        if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+                return;
+        while (rem >= NLA_HDRLEN) {
+                const struct nlattr *nla = (const struct nlattr *) p;
+
+                if (nla->nla_len < NLA_HDRLEN || nla->nla_len > rem)
+                        return;
+                if ((nla->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
+                        char text[96];
+                        size_t len = nla->nla_len - NLA_HDRLEN;
+
+                        len = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
+                        memcpy(text, p + NLA_HDRLEN, len);
+                        text[len] = 0;
+                        for (unsigned i = 0; i < 64; i++) {
+                                if (!extack[i].n)
+                                        strcpy(extack[i].text, text);
+                                if (!strcmp(extack[i].text, text)) {
+                                        extack[i].n++;
+                                        return;
+                                }
+                        }
+                        extack_other++;
+                        return;
+                }
+                p += NLA_ALIGN(nla->nla_len), rem -= NLA_ALIGN(nla->nla_len);
+        }
+}
+
 static const char *errname(int e) {
         const char *n = strerrorname_np(e);
         return n ? n : "?";
@@ -806,6 +844,7 @@ static void on_reply(const struct nlmsghdr *nlh) {
 
                 if (!s)
                         return;
+                count_extack(nlh);
                 if (!err) {
                         s->n_ack++;
                         n_ack++;
@@ -1173,6 +1212,10 @@ int main(int argc, char *argv[]) {
                 if (n_async[c])
                         printf(" cmd%d %" PRIu64, c, n_async[c]);
         printf(" other %" PRIu64 "\n", n_async_other);
+        printf("# extack messages:");
+        for (unsigned i = 0; i < 64 && extack[i].n; i++)
+                printf("%s \"%s\" %" PRIu64, i ? "," : "", extack[i].text, extack[i].n);
+        printf("%s\n", extack_other ? ", and others" : "");
         printf("# requests for known commands: %" PRIu64 ", answered EPERM: %" PRIu64 "; nlmsgs needing no reply: %" PRIu64 "; ENOBUFS: %" PRIu64 "\n",
                n_known, n_known_eperm, n_noreply, n_enobufs);
         if (opt_eperm && n_known_eperm != n_known)
