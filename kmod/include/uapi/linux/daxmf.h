@@ -6,7 +6,9 @@
  * userspace tools both include it.
  *
  * Every command requires CAP_SYS_ADMIN, and so does joining the "events"
- * group.  Validation is strict: reserved header fields, unknown attributes,
+ * group.  The capability is checked first: without it a request gets -EPERM
+ * whatever its header and attributes hold (a dump request gets -EOPNOTSUPP:
+ * the family has no dumps).  Validation is strict: reserved header fields, unknown attributes,
  * attributes a command does not take, and trailing data are rejected with an
  * extended-ack message.  When a rejection concerns one page frame, the
  * extended ack's cookie (NLMSGERR_ATTR_COOKIE) carries that pfn as a
