@@ -20,6 +20,8 @@ if [ "${1:-}" = --test ]; then
 	packages="$packages dkms"
 	# A real parser of the metrics' text format (unit-metrics-parse).
 	packages="$packages python3-prometheus-client"
+	# The parsers' libFuzzer harnesses (build-fuzz): clang and its sanitizer and libFuzzer runtimes.
+	packages="$packages clang libclang-rt-14-dev llvm"
 fi
 
 missing=

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Set up, build and run the whole test suite: cmocka unit tests, checkpatch
 # on the module, the VM tests (Debian's kernel under QEMU with emulated pmem),
-# then the unit tests again in an ASan+UBSan build.
+# then the unit tests again in an ASan+UBSan build, then every parser's
+# libFuzzer harness over its seeds and for a short smoke time (clang).
 #   tools/test.sh            (as root on a fresh Debian 12)
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,5 +20,12 @@ ninja -C build-sanitize
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 	meson test -C build-sanitize --suite unit --print-errorlogs || rc=1
 
-python3 tools/test-summary.py build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json
+# libFuzzer: each harness over its seeds and regressions, then fuzz_seconds (10 s) of fuzzing.
+[ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
+	-Db_lundef=false -Dkmod=false -Dvm_tests=false
+ninja -C build-fuzz
+meson test -C build-fuzz --suite fuzz --print-errorlogs || rc=1
+
+python3 tools/test-summary.py build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json \
+	build-fuzz/meson-logs/testlog.json
 exit $rc

@@ -21,31 +21,14 @@ static void report_donep(struct report *r) {
         report_done(r);
 }
 
-/* One entry's values, owned here until report_add() has copied what it keeps. */
-struct entry {
-        struct report_record rec;
-        char *values[_REPORT_FIELD_MAX];
-};
-
-static void entry_clear(struct entry *e) {
-        for (size_t f = 0; f < _REPORT_FIELD_MAX; f++)
-                free(e->values[f]);
-        *e = (struct entry) {};
-}
-
-/* "NAME=value" (not NUL-terminated) against a field name. */
-static bool is_field(const char *data, size_t name_len, const char *name) {
-        return strlen(name) == name_len && memcmp(data, name, name_len) == 0;
-}
-
 /* Reads the current entry; -ENOMEM, or < 0 when it cannot be read (then it is skipped). */
-static int entry_read(sd_journal *j, struct entry *e) {
+static int entry_read(sd_journal *j, struct report_entry *e) {
         const void *data;
         sd_id128_t boot_id;
         size_t len;
         int r;
 
-        entry_clear(e);
+        report_entry_clear(e);
         e->rec.kind = _REPORT_KIND_INVALID;
         r = sd_journal_get_realtime_usec(j, &e->rec.realtime_usec);
         if (r < 0)
@@ -59,40 +42,13 @@ static int entry_read(sd_journal *j, struct entry *e) {
         /* One pass over the entry's data, rather than a lookup per field. */
         sd_journal_restart_data(j);
         while ((r = sd_journal_enumerate_available_data(j, &data, &len)) > 0) {
-                const char *s = data, *eq = memchr(s, '=', len);
-                const char *value;
-                size_t name_len, value_len;
-                enum report_field f;
-                char buf[40];
-
-                if (!eq)
-                        continue;
-                name_len = (size_t) (eq - s);
-                value = eq + 1;
-                value_len = len - name_len - 1;
-
-                if (is_field(s, name_len, "MESSAGE_ID") || is_field(s, name_len, "_PID")) {
-                        if (value_len >= sizeof(buf))
-                                continue;
-                        memcpy(buf, value, value_len);
-                        buf[value_len] = '\0';
-                        if (s[0] == 'M')
-                                e->rec.kind = report_kind_from_message_id(buf);
-                        else if (parse_u64(buf, &e->rec.pid) < 0)
-                                e->rec.pid = 0;
-                        continue;
-                }
-                f = report_field_from_name(s, name_len);
-                if (f < 0 || e->values[f])
-                        continue;       /* not ours, or a repeated field: the first counts */
-                e->values[f] = strndup(value, value_len);
-                if (!e->values[f])
-                        return -ENOMEM;
+                r = report_entry_add_data(e, data, len);
+                if (r < 0)
+                        return r;
         }
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < _REPORT_FIELD_MAX; i++)
-                e->rec.fields[i] = e->values[i];
+        report_entry_finish(e);
         return 0;
 }
 
@@ -157,7 +113,7 @@ static int journal_open(const struct daxmfctl_args *args, sd_journal **ret, char
 static int journal_read(sd_journal *j, struct report *report, char *error, size_t size) {
         uint64_t since = report->filter.since_usec;
         uint64_t from = since > REPORT_SLACK_USEC ? since - REPORT_SLACK_USEC : 0;
-        struct entry e = {};
+        struct report_entry e = {};
         size_t unreadable = 0;
         int r;
 
@@ -193,7 +149,7 @@ static int journal_read(sd_journal *j, struct report *report, char *error, size_
                         break;
                 }
         }
-        entry_clear(&e);
+        report_entry_clear(&e);
         if (r >= 0 && unreadable > 0)
                 log_warning("report: %zu journal records could not be read and are left out", unreadable);
         return r < 0 ? r : 0;

@@ -85,6 +85,55 @@ enum report_field report_field_from_name(const char *name, size_t len) {
         return _REPORT_FIELD_INVALID;
 }
 
+void report_entry_clear(struct report_entry *e) {
+        for (size_t f = 0; f < _REPORT_FIELD_MAX; f++)
+                free(e->values[f]);
+        *e = (struct report_entry) {};
+}
+
+/* "NAME=value" (not NUL-terminated) against a field name. */
+static bool is_field(const char *data, size_t name_len, const char *name) {
+        return strlen(name) == name_len && memcmp(data, name, name_len) == 0;
+}
+
+int report_entry_add_data(struct report_entry *e, const void *data, size_t len) {
+        const char *s = data, *eq = memchr(s, '=', len);
+        const char *value;
+        size_t name_len, value_len;
+        enum report_field f;
+        char buf[40];
+
+        if (!eq)
+                return 0;
+        name_len = (size_t) (eq - s);
+        value = eq + 1;
+        value_len = len - name_len - 1;
+
+        if (is_field(s, name_len, "MESSAGE_ID") || is_field(s, name_len, "_PID")) {
+                if (value_len >= sizeof(buf))
+                        return 0;
+                memcpy(buf, value, value_len);
+                buf[value_len] = '\0';
+                if (s[0] == 'M')
+                        e->rec.kind = report_kind_from_message_id(buf);
+                else if (parse_u64(buf, &e->rec.pid) < 0)
+                        e->rec.pid = 0;
+                return 0;
+        }
+        f = report_field_from_name(s, name_len);
+        if (f < 0 || e->values[f])
+                return 0;       /* not ours, or a repeated field: the first counts */
+        e->values[f] = strndup(value, value_len);
+        if (!e->values[f])
+                return -ENOMEM;
+        return 0;
+}
+
+void report_entry_finish(struct report_entry *e) {
+        for (size_t i = 0; i < _REPORT_FIELD_MAX; i++)
+                e->rec.fields[i] = e->values[i];
+}
+
 /* A field as a number; daxmfd writes addresses as 0x hex, counts in decimal. */
 static uint64_t number(const char *s) {
         uint64_t v;

@@ -99,6 +99,23 @@ struct report_record {
         const char *fields[_REPORT_FIELD_MAX];  /* NULL: absent */
 };
 
+/* One journal entry's values as they are read, owned here until report_add() has copied what it keeps. */
+struct report_entry {
+        struct report_record rec;
+        char *values[_REPORT_FIELD_MAX];
+};
+
+void report_entry_clear(struct report_entry *e);
+/*
+ * One datum of the entry, "NAME=value" (not NUL-terminated, the value any
+ * bytes): MESSAGE_ID gives the kind, _PID the writer, daxmfd's own fields
+ * are kept (the first of a repeated one), the rest is not ours.  A datum
+ * without '=' is skipped.  0, or -ENOMEM.
+ */
+int report_entry_add_data(struct report_entry *e, const void *data, size_t len);
+/* After the last datum: rec.fields point at the values. */
+void report_entry_finish(struct report_entry *e);
+
 struct report_file {
         char *path;                     /* NULL: metadata */
         char *metadata;                 /* what the metadata is, for non-files */

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "control.h"
+#include "control-request.h"
 #include "control-socket.h"
 #include "log.h"
 #include "macro.h"
@@ -194,15 +195,11 @@ static void on_refreshed(struct manager *m, const struct inventory_refresh *item
  * waiting for them here would stop the event loop, so the client is
  * parked and answered when they have ended (NULL: parked).
  */
-static struct json_object *refresh_inventory(struct control_client *c, struct json_object *req) {
-        struct json_object *device = NULL;
+static struct json_object *refresh_inventory(struct control_client *c, const char *device) {
         char error[256];
         int r;
 
-        if (json_object_object_get_ex(req, "device", &device) && !json_object_is_type(device, json_type_string))
-                return error_reply(-EINVAL, "\"device\" is not a string");
-        r = inventories_refresh(c->m, device ? json_object_get_string(device) : NULL, on_refreshed, c, &c->refresh,
-                                error, sizeof(error));
+        r = inventories_refresh(c->m, device, on_refreshed, c, &c->refresh, error, sizeof(error));
         if (r < 0)
                 return error_reply(r, error);
         if (!c->refresh)
@@ -211,32 +208,28 @@ static struct json_object *refresh_inventory(struct control_client *c, struct js
 }
 
 static struct json_object *handle(struct control_client *c, const char *buf, size_t n) {
-        struct manager *m = c->m;
-        _cleanup_(json_object_putp) struct json_object *req = NULL;
-        struct json_tokener *tok;
-        struct json_object *cmd;
-        const char *name;
+        struct daxmf_control_request req;
+        struct json_object *reply = NULL;
+        const char *error;
+        int r;
 
-        tok = json_tokener_new();
-        if (!tok)
-                return error_reply(-ENOMEM, "out of memory");
-        req = json_tokener_parse_ex(tok, buf, (int) n);
-        if (!req || json_tokener_get_error(tok) != json_tokener_success || tok->char_offset != (int) n) {
-                json_tokener_free(tok);
-                return error_reply(-EINVAL, "the request is not one JSON object");
+        /* The parsing is control-request.c's (fuzzed on its own). */
+        r = daxmf_control_request_parse(buf, n, &req, &error);
+        if (r < 0)
+                return error_reply(r, error);
+        switch (req.command) {
+        case DAXMF_CONTROL_STATUS:
+                reply = status_reply(c->m);
+                break;
+        case DAXMF_CONTROL_RESCAN:
+                reply = rescan_reply(c->m);
+                break;
+        case DAXMF_CONTROL_REFRESH_INVENTORY:
+                reply = refresh_inventory(c, req.device);
+                break;
         }
-        json_tokener_free(tok);
-        if (!json_object_is_type(req, json_type_object) || !json_object_object_get_ex(req, "command", &cmd) ||
-            !json_object_is_type(cmd, json_type_string))
-                return error_reply(-EINVAL, "the request has no \"command\" string");
-        name = json_object_get_string(cmd);
-        if (strcmp(name, "status") == 0)
-                return status_reply(m);
-        if (strcmp(name, "rescan") == 0)
-                return rescan_reply(m);
-        if (strcmp(name, "refresh-inventory") == 0)
-                return refresh_inventory(c, req);
-        return error_reply(-EOPNOTSUPP, "unknown command (status, rescan, refresh-inventory)");
+        daxmf_control_request_done(&req);
+        return reply;
 }
 
 static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdata) {

@@ -12,7 +12,7 @@
 
 /* Define a cleanup helper calling func(*p) when *p is set. */
 #define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                 \
-        static inline void func##p(type *p) {                   \
+        static inline _unused_ void func##p(type *p) {          \
                 if (*p)                                         \
                         func(*p);                               \
         }

@@ -123,9 +123,14 @@ int mountinfo_find(const char *path, unsigned major, unsigned minor, char *mount
                 /* A bind mount of a subdirectory names only part of the filesystem. */
                 if (found && strcmp(e.root, "/") != 0)
                         continue;
-                if (snprintf(mountpoint, mountpoint_size, "%s", e.mountpoint) >= (int) mountpoint_size ||
-                    snprintf(fstype, fstype_size, "%s", e.fstype) >= (int) fstype_size)
+                /*
+                 * One that does not fit is skipped whole: written in part, it
+                 * would leave an earlier match's answer half overwritten.
+                 */
+                if (strlen(e.mountpoint) >= mountpoint_size || strlen(e.fstype) >= fstype_size)
                         continue;
+                memcpy(mountpoint, e.mountpoint, strlen(e.mountpoint) + 1);
+                memcpy(fstype, e.fstype, strlen(e.fstype) + 1);
                 found = true;
                 if (strcmp(e.root, "/") == 0)
                         return 0;

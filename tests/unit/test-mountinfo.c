@@ -119,6 +119,29 @@ static void test_find(void **state) {
         free(path);
 }
 
+/*
+ * Found by fuzz-mountinfo: a bind of a subdirectory matched first, then the
+ * root mount's type did not fit; the answer was the bind's mount point with
+ * the root mount's own (cut) written over it, a pair no line had.
+ */
+static void test_find_no_half_answer(void **state) {
+        char *path = write_file(
+                "41 25 259:2 /sub /srv/bind rw - xfs /dev/pmem2 rw,dax=always\n"
+                "42 25 259:2 / /mnt/none rw - a-filesystem-type-name-longer-than-the-buffer /dev/pmem2 rw\n"
+                "43 25 259:2 / /mnt/very/long/mount/point/name rw - xfs /dev/pmem2 rw\n");
+        char mp[64], fs[16];
+
+        assert_int_equal(mountinfo_find(path, 259, 2, mp, sizeof(mp), fs, sizeof(fs)), 0);
+        assert_string_equal(mp, "/mnt/very/long/mount/point/name");
+        assert_string_equal(fs, "xfs");
+        /* Neither root mount fits: the bind, whole. */
+        assert_int_equal(mountinfo_find(path, 259, 2, mp, 12, fs, sizeof(fs)), 0);
+        assert_string_equal(mp, "/srv/bind");
+        assert_string_equal(fs, "xfs");
+        unlink(path);
+        free(path);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_plain),
@@ -126,6 +149,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_escapes),
                 cmocka_unit_test(test_parse_bad),
                 cmocka_unit_test(test_find),
+                cmocka_unit_test(test_find_no_half_answer),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
