@@ -15,6 +15,7 @@
 
 #include "control.h"
 #include "control-socket.h"
+#include "journal-writer.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -98,6 +99,23 @@ static struct json_object *memory_failures_json(const struct manager *m) {
         return j;
 }
 
+static struct json_object *journal_json(void) {
+        struct json_object *j = json_object_new_object();
+        struct journal_writer_status s;
+
+        journal_writer_status(&s);
+        json_object_object_add(j, "available", json_object_new_boolean(s.available));
+        json_object_object_add(j, "error", json_object_new_string(s.error ? strerrorname_np(-s.error) ?: "" : ""));
+        json_object_object_add(j, "unavailable_since_usec", json_object_new_uint64(s.since_usec));
+        json_object_object_add(j, "records_waiting", json_object_new_uint64(s.queued));
+        json_object_object_add(j, "bytes_waiting", json_object_new_uint64(s.queued_bytes));
+        json_object_object_add(j, "queue_max_records", json_object_new_uint64(s.max_records));
+        json_object_object_add(j, "queue_max_bytes", json_object_new_uint64(s.max_bytes));
+        json_object_object_add(j, "records_written_late", json_object_new_uint64(s.delayed));
+        json_object_object_add(j, "records_dropped", json_object_new_uint64(s.dropped));
+        return j;
+}
+
 static struct json_object *status_reply(struct manager *m) {
         struct json_object *o = json_object_new_object(), *disks = json_object_new_array();
 
@@ -119,6 +137,7 @@ static struct json_object *status_reply(struct manager *m) {
         json_object_object_add(o, "pages_completed", json_object_new_uint64(rangeset_pages(&m->engine.completed)));
         json_object_object_add(o, "removals_waiting", json_object_new_uint64(m->n_removal_waits));
         json_object_object_add(o, "memory_failures", memory_failures_json(m));
+        json_object_object_add(o, "journal", journal_json());
         for (size_t i = 0; i < m->n_disks; i++) {
                 const struct pmem_disk *d = m->disks[i];
                 struct json_object *j = json_object_new_object();

@@ -20,6 +20,7 @@
 #include "affected.h"
 #include "badblocks.h"
 #include "control.h"
+#include "journal-writer.h"
 #include "journal.h"
 #include "log.h"
 #include "macro.h"
@@ -46,15 +47,16 @@ uint64_t now_usec(void) {
 /* ---- status ---- */
 
 void manager_update_status(struct manager *m) {
-        char mf[256];
+        char mf[256], journal[160];
 
+        journal_writer_describe(journal, sizeof(journal));
         sd_notifyf(false, "STATUS=watching %zu pmem disk(s); %" PRIu64 " page(s) pending, %" PRIu64
-                   " in flight%s; memory failures: %s%s%s",
+                   " in flight%s; memory failures: %s%s%s%s%s",
                    m->n_disks, daxmf_engine_pending_pages(&m->engine),
                    daxmf_engine_in_flight_pages(&m->engine),
                    m->removal_handler ? "; removal handler" : "",
                    memory_failure_describe(m, mf, sizeof(mf)),
-                   m->degraded[0] ? "; degraded: " : "", m->degraded);
+                   m->degraded[0] ? "; degraded: " : "", m->degraded, journal[0] ? "; " : "", journal);
         /* What STATUS= says the metrics say too. */
         textfile_changed(m);
 }
@@ -1087,6 +1089,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
                 log_error("new configuration not applied: %s", strerror(-r));
         else {
                 m->config = c;
+                journal_writer_set_bounds(c.journal_queue_records, JOURNAL_QUEUE_MAX_BYTES_DEFAULT);
                 (void) removal_configure(m);
                 inventories_configure(m);
                 (void) manager_arm_rescan(m);
@@ -1179,9 +1182,15 @@ int manager_new(struct manager **ret, const char *config_path, const char *dropi
         return 0;
 }
 
+static void on_journal_changed(void *userdata) {
+        manager_update_status(userdata);
+}
+
 struct manager *manager_free(struct manager *m) {
         if (!m)
                 return NULL;
+        /* Records logged from here on still go out, or wait (main.c stops the writer last). */
+        journal_writer_detach();
         /* What tracefs still holds is logged while everything it needs is there. */
         memory_failure_stop(m);
         control_stop(m, m->control_path);
@@ -1305,6 +1314,11 @@ int manager_start(struct manager *m) {
         }
 
         r = sd_event_default(&m->event);
+        if (r < 0)
+                return r;
+        /* Records journald cannot take yet wait, and go out on this loop's timer. */
+        journal_writer_set_bounds(m->config.journal_queue_records, JOURNAL_QUEUE_MAX_BYTES_DEFAULT);
+        r = journal_writer_attach(m->event, on_journal_changed, m);
         if (r < 0)
                 return r;
 

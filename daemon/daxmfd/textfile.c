@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "journal-writer.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -41,6 +42,7 @@ void textfile_init(struct manager *m) {
 }
 
 static void gauges(const struct manager *m, struct metrics_gauges *g) {
+        struct journal_writer_status js;
         uint64_t bad = 0;
 
         for (size_t i = 0; i < m->n_disks; i++)
@@ -56,6 +58,9 @@ static void gauges(const struct manager *m, struct metrics_gauges *g) {
                 .memory_failure_source = memory_failure_source_to_string(m->mf.source),
                 .start_realtime_usec = m->metrics.start_realtime_usec,
         };
+        journal_writer_status(&js);
+        g->journal_unavailable = !js.available;
+        g->journal_queued = js.queued;
 }
 
 static void arm(struct manager *m, uint64_t at) {
