@@ -35,6 +35,8 @@ static struct {
         struct journal_queue queue;
         int error;                      /* why journald did not take the last record; 0: it did */
         uint64_t since_usec;            /* realtime: the outage began */
+        int errors[4];                  /* the outage's errors, each once, in the order met */
+        size_t n_errors;
         uint64_t outage_delayed;        /* records of this outage written late so far */
         uint64_t outage_dropped_before; /* queue.dropped when it began */
         uint64_t delayed;               /* over the run */
@@ -119,6 +121,14 @@ static void set_unavailable(int r) {
         bool began = w.error == 0;
 
         w.error = r;
+        if (began)
+                w.n_errors = 0;
+        for (size_t i = 0; i <= w.n_errors && i < ELEMENTSOF(w.errors); i++)
+                if (i == w.n_errors) {
+                        w.errors[w.n_errors++] = r;
+                        break;
+                } else if (w.errors[i] == r)
+                        break;
         if (began) {
                 w.since_usec = realtime_usec();
                 w.outage_delayed = 0;
@@ -196,11 +206,36 @@ static int send_marker(const struct journal_queue_entry *e) {
 
 static int submit(const struct iovec *iov, size_t n, uint64_t usec);
 
+/*
+ * An outage record that itself had to wait (journald still catching up) is
+ * not "written late" and ends no outage worth a record of its own: else
+ * every such record would announce the next one while journald is slow.
+ */
+static bool is_outage_record(const struct journal_queue_entry *e) {
+        static const char id[] = "MESSAGE_ID=" DAXMF_MESSAGE_JOURNAL_OUTAGE "\n";
+
+        return e->dropped == 0 && e->size >= sizeof(id) - 1 && memcmp(e->data, id, sizeof(id) - 1) == 0;
+}
+
 /* journald took everything: say how long it was away and what that cost. */
 static void outage_over(void) {
         _cleanup_(own_done) struct own_record o = {};
         uint64_t now = realtime_usec(), dropped = w.queue.dropped - w.outage_dropped_before;
-        int error = w.error;
+        char errors[64] = "";
+        /* What began it: journald gone or not reading; what followed (EAGAIN while it caught up) is listed. */
+        int error = w.n_errors ? w.errors[0] : w.error;
+
+        if (w.outage_delayed == 0 && dropped == 0) {
+                /* Only an outage record waited: nothing new to say. */
+                w.error = 0;
+                w.retry_usec = 0;
+                changed();
+                return;
+        }
+
+        for (size_t i = 0; i < w.n_errors; i++)
+                snprintf(errors + strlen(errors), sizeof(errors) - strlen(errors), "%s%s", i ? "," : "",
+                         strerrorname_np(-w.errors[i]) ?: "unknown");
 
         w.error = 0;
         w.retry_usec = 0;
@@ -211,6 +246,7 @@ static void outage_over(void) {
                 strerror(-error), w.outage_delayed, dropped);
         own_add(&o, "PRIORITY=%d", dropped ? LOG_LEVEL_ERR : LOG_LEVEL_WARNING);
         own_add(&o, "DAXMF_JOURNAL_ERROR=%s", strerrorname_np(-error) ?: "unknown");
+        own_add(&o, "DAXMF_JOURNAL_ERRORS=%s", errors);
         own_add(&o, "DAXMF_OUTAGE_START_USEC=%" PRIu64, w.since_usec);
         own_add(&o, "DAXMF_OUTAGE_END_USEC=%" PRIu64, now);
         own_add(&o, "DAXMF_DELAYED=%" PRIu64, w.outage_delayed);
@@ -240,7 +276,7 @@ static void flush(void) {
                 if (r < 0 && !e->dropped) {
                         fprintf(stderr, "daxmfd: a queued record journald refuses (%s) is lost\n", strerror(-r));
                         metrics_count_lost(METRICS_LOST_JOURNAL, 1);
-                } else if (r >= 0 && !e->dropped) {
+                } else if (r >= 0 && !e->dropped && !is_outage_record(e)) {
                         w.delayed++;
                         w.outage_delayed++;
                 }
