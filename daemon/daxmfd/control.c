@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -118,6 +119,8 @@ static struct json_object *journal_json(void) {
 
 static struct json_object *status_reply(struct manager *m) {
         struct json_object *o = json_object_new_object(), *disks = json_object_new_array();
+        struct json_object *state = json_object_new_object();
+        char degraded[PATH_MAX + 512];
 
         struct json_object *daemon = json_object_new_object();
 
@@ -130,7 +133,12 @@ static struct json_object *status_reply(struct manager *m) {
         json_object_object_add(o, "daemon", daemon);
         json_object_object_add(o, "module", json_object_new_boolean(m->kernel != NULL));
         json_object_object_add(o, "removal_handler", json_object_new_boolean(m->removal_handler));
-        json_object_object_add(o, "degraded", json_object_new_string(m->degraded));
+        json_object_object_add(o, "degraded", json_object_new_string(manager_degraded(m, degraded, sizeof(degraded))));
+        json_object_object_add(state, "directory", json_object_new_string(m->state.dir));
+        json_object_object_add(state, "saved", json_object_new_boolean(m->state.error == 0));
+        json_object_object_add(state, "error",
+                               json_object_new_string(m->state.error ? strerrorname_np(-m->state.error) ?: "" : ""));
+        json_object_object_add(o, "state", state);
         json_object_object_add(o, "pages_pending", json_object_new_uint64(daxmf_engine_pending_pages(&m->engine)));
         json_object_object_add(o, "pages_in_flight",
                                json_object_new_uint64(daxmf_engine_in_flight_pages(&m->engine)));
