@@ -131,6 +131,16 @@ int daxmfctl_status(const struct daxmfctl_args *args) {
                        reason[0] ? ")" : "", get_u64(mf, "ranges_logged"), get_u64(mf, "events_lost"));
         }
         printf("degraded:         %s\n", get_string(reply, "degraded")[0] ? get_string(reply, "degraded") : "no");
+        if (json_object_object_get_ex(reply, "journal", &mf)) {
+                if (get_bool(mf, "available") && get_u64(mf, "records_waiting") == 0)
+                        printf("journal:          written");
+                else
+                        printf("journal:          unavailable (%s), %" PRIu64 " record(s) waiting (at most %" PRIu64 ")",
+                               get_string(mf, "error"), get_u64(mf, "records_waiting"),
+                               get_u64(mf, "queue_max_records"));
+                printf(", %" PRIu64 " written late, %" PRIu64 " dropped\n", get_u64(mf, "records_written_late"),
+                       get_u64(mf, "records_dropped"));
+        }
         printf("pages:            %" PRIu64 " pending, %" PRIu64 " in flight, %" PRIu64 " failed\n",
                get_u64(reply, "pages_pending"), get_u64(reply, "pages_in_flight"), get_u64(reply, "pages_completed"));
         printf("removals waiting: %" PRIu64 "\n", get_u64(reply, "removals_waiting"));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -16,6 +17,7 @@
 #include "control.h"
 #include "control-request.h"
 #include "control-socket.h"
+#include "journal-writer.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -99,8 +101,27 @@ static struct json_object *memory_failures_json(const struct manager *m) {
         return j;
 }
 
+static struct json_object *journal_json(void) {
+        struct json_object *j = json_object_new_object();
+        struct journal_writer_status s;
+
+        journal_writer_status(&s);
+        json_object_object_add(j, "available", json_object_new_boolean(s.available));
+        json_object_object_add(j, "error", json_object_new_string(s.error ? strerrorname_np(-s.error) ?: "" : ""));
+        json_object_object_add(j, "unavailable_since_usec", json_object_new_uint64(s.since_usec));
+        json_object_object_add(j, "records_waiting", json_object_new_uint64(s.queued));
+        json_object_object_add(j, "bytes_waiting", json_object_new_uint64(s.queued_bytes));
+        json_object_object_add(j, "queue_max_records", json_object_new_uint64(s.max_records));
+        json_object_object_add(j, "queue_max_bytes", json_object_new_uint64(s.max_bytes));
+        json_object_object_add(j, "records_written_late", json_object_new_uint64(s.delayed));
+        json_object_object_add(j, "records_dropped", json_object_new_uint64(s.dropped));
+        return j;
+}
+
 static struct json_object *status_reply(struct manager *m) {
         struct json_object *o = json_object_new_object(), *disks = json_object_new_array();
+        struct json_object *state = json_object_new_object();
+        char degraded[PATH_MAX + 512];
 
         struct json_object *daemon = json_object_new_object();
 
@@ -113,13 +134,19 @@ static struct json_object *status_reply(struct manager *m) {
         json_object_object_add(o, "daemon", daemon);
         json_object_object_add(o, "module", json_object_new_boolean(m->kernel != NULL));
         json_object_object_add(o, "removal_handler", json_object_new_boolean(m->removal_handler));
-        json_object_object_add(o, "degraded", json_object_new_string(m->degraded));
+        json_object_object_add(o, "degraded", json_object_new_string(manager_degraded(m, degraded, sizeof(degraded))));
+        json_object_object_add(state, "directory", json_object_new_string(m->state.dir));
+        json_object_object_add(state, "saved", json_object_new_boolean(m->state.error == 0));
+        json_object_object_add(state, "error",
+                               json_object_new_string(m->state.error ? strerrorname_np(-m->state.error) ?: "" : ""));
+        json_object_object_add(o, "state", state);
         json_object_object_add(o, "pages_pending", json_object_new_uint64(daxmf_engine_pending_pages(&m->engine)));
         json_object_object_add(o, "pages_in_flight",
                                json_object_new_uint64(daxmf_engine_in_flight_pages(&m->engine)));
         json_object_object_add(o, "pages_completed", json_object_new_uint64(rangeset_pages(&m->engine.completed)));
         json_object_object_add(o, "removals_waiting", json_object_new_uint64(m->n_removal_waits));
         json_object_object_add(o, "memory_failures", memory_failures_json(m));
+        json_object_object_add(o, "journal", journal_json());
         for (size_t i = 0; i < m->n_disks; i++) {
                 const struct pmem_disk *d = m->disks[i];
                 struct json_object *j = json_object_new_object();

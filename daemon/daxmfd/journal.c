@@ -9,25 +9,17 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
-#include <systemd/sd-journal.h>
 
+#include "journal-writer.h"
 #include "journal.h"
 #include "macro.h"
 #include "metrics.h"
 
 /*
- * sd_journal_send() reports success when journald is not running at all
- * (it drops the message), so look for its socket first: without it,
- * messages go to stderr instead of nowhere.
- */
-static int journal_available(void) {
-        return access("/run/systemd/journal/socket", W_OK) == 0 ? 0 : -ENOENT;
-}
-
-/*
- * Every record is counted here, the one path they all take (metrics.c):
- * one journald did not take went to stderr instead, and is counted as
- * lost to the journal.
+ * Every record goes through journal-writer.c, which writes it or keeps it
+ * while journald is away (and counts those it had to drop).  A record that
+ * cannot be written at all (out of memory, or malformed) goes to stderr
+ * instead and is counted here as lost to the journal.
  */
 static int counted(int r) {
         if (r < 0)
@@ -35,16 +27,8 @@ static int counted(int r) {
         return r;
 }
 
-int journal_sink(enum log_level level, const char *message) {
-        int r = journal_available();
-
-        if (r < 0)
-                return r;
-        return sd_journal_print((int) level, "%s", message);
-}
-
 /*
- * A record's fields, each "NAME=value", for sd_journal_sendv(): a field a
+ * A record's fields, each "NAME=value", for journal-writer.c: a field a
  * record does not have is left out rather than written empty.
  */
 #define RECORD_FIELDS_MAX 32
@@ -82,13 +66,17 @@ static void record_done(struct record *r) {
 }
 
 static int record_send(struct record *r) {
-        int r2 = journal_available();
-
-        if (r2 < 0)
-                return r2;
         if (r->failed)
                 return -ENOMEM;
-        return sd_journal_sendv(r->iov, (int) r->n);
+        return journal_writer_submit(r->iov, r->n);
+}
+
+int journal_sink(enum log_level level, const char *message) {
+        _cleanup_(record_done) struct record rec = {};
+
+        record_add(&rec, "PRIORITY=%d", (int) level);
+        record_add(&rec, "MESSAGE=%s", message);
+        return record_send(&rec);
 }
 
 /* The MESSAGE of a memory failure: the kernel acted, daxmfd only says where and what it hit. */
@@ -155,48 +143,42 @@ int journal_log_event(const struct event_record *ev) {
 }
 
 int journal_log_memory_failure_lost(const struct memory_failure_lost_record *l) {
+        _cleanup_(record_done) struct record rec = {};
         int r;
 
         metrics_count_lost(METRICS_LOST_MEMORY_FAILURE, l->lost);
-        r = journal_available();
-        if (r >= 0) {
-                if (l->has_span)
-                        r = sd_journal_send(
-                        "MESSAGE_ID=" DAXMF_MESSAGE_MEMORY_FAILURE_LOST,
-                        "MESSAGE=%" PRIu64 " memory-failure event(s) of the kernel not logged (%s, via %s): "
-                        "pages within phys 0x%" PRIx64 "-0x%" PRIx64, l->lost, l->reason, l->via,
-                        l->phys_start, l->phys_end,
-                        "PRIORITY=%d", LOG_LEVEL_ERR,
-                        "DAXMF_EVENT=memory-failure-lost",
-                        "DAXMF_LOST=%" PRIu64, l->lost,
-                        "DAXMF_LOST_REASON=%s", l->reason,
-                        "DAXMF_PHYS_START=0x%" PRIx64, l->phys_start,
-                        "DAXMF_PHYS_END=0x%" PRIx64, l->phys_end,
-                        "DAXMF_VIA=%s", l->via,
-                        NULL);
-                else if (l->lost == 0)
-                        r = sd_journal_send(
-                        "MESSAGE_ID=" DAXMF_MESSAGE_MEMORY_FAILURE_LOST,
-                        "MESSAGE=memory-failure events of the kernel may not have been logged (%s, via %s): "
-                        "how many, and which pages, is not known", l->reason, l->via,
-                        "PRIORITY=%d", LOG_LEVEL_ERR,
-                        "DAXMF_EVENT=memory-failure-lost",
-                        "DAXMF_LOST=0",
-                        "DAXMF_LOST_REASON=%s", l->reason,
-                        "DAXMF_VIA=%s", l->via,
-                        NULL);
-                else
-                        r = sd_journal_send(
-                        "MESSAGE_ID=" DAXMF_MESSAGE_MEMORY_FAILURE_LOST,
-                        "MESSAGE=at least %" PRIu64 " memory-failure event(s) of the kernel not logged (%s, via %s): "
-                        "pages unknown", l->lost, l->reason, l->via,
-                        "PRIORITY=%d", LOG_LEVEL_ERR,
-                        "DAXMF_EVENT=memory-failure-lost",
-                        "DAXMF_LOST=%" PRIu64, l->lost,
-                        "DAXMF_LOST_REASON=%s", l->reason,
-                        "DAXMF_VIA=%s", l->via,
-                        NULL);
+        if (l->has_span) {
+                record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_MEMORY_FAILURE_LOST);
+                record_add(&rec, "MESSAGE=%" PRIu64 " memory-failure event(s) of the kernel not logged (%s, via %s): "
+                           "pages within phys 0x%" PRIx64 "-0x%" PRIx64, l->lost, l->reason, l->via, l->phys_start,
+                           l->phys_end);
+                record_add(&rec, "PRIORITY=%d", LOG_LEVEL_ERR);
+                record_add(&rec, "DAXMF_EVENT=memory-failure-lost");
+                record_add(&rec, "DAXMF_LOST=%" PRIu64, l->lost);
+                record_add(&rec, "DAXMF_LOST_REASON=%s", l->reason);
+                record_add(&rec, "DAXMF_PHYS_START=0x%" PRIx64, l->phys_start);
+                record_add(&rec, "DAXMF_PHYS_END=0x%" PRIx64, l->phys_end);
+                record_add(&rec, "DAXMF_VIA=%s", l->via);
+        } else if (l->lost == 0) {
+                record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_MEMORY_FAILURE_LOST);
+                record_add(&rec, "MESSAGE=memory-failure events of the kernel may not have been logged (%s, via %s): "
+                           "how many, and which pages, is not known", l->reason, l->via);
+                record_add(&rec, "PRIORITY=%d", LOG_LEVEL_ERR);
+                record_add(&rec, "DAXMF_EVENT=memory-failure-lost");
+                record_add(&rec, "DAXMF_LOST=0");
+                record_add(&rec, "DAXMF_LOST_REASON=%s", l->reason);
+                record_add(&rec, "DAXMF_VIA=%s", l->via);
+        } else {
+                record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_MEMORY_FAILURE_LOST);
+                record_add(&rec, "MESSAGE=at least %" PRIu64 " memory-failure event(s) of the kernel not logged "
+                           "(%s, via %s): pages unknown", l->lost, l->reason, l->via);
+                record_add(&rec, "PRIORITY=%d", LOG_LEVEL_ERR);
+                record_add(&rec, "DAXMF_EVENT=memory-failure-lost");
+                record_add(&rec, "DAXMF_LOST=%" PRIu64, l->lost);
+                record_add(&rec, "DAXMF_LOST_REASON=%s", l->reason);
+                record_add(&rec, "DAXMF_VIA=%s", l->via);
         }
+        r = record_send(&rec);
         if (r < 0)
                 fprintf(stderr, "daxmfd: %" PRIu64 " memory-failure event(s) not logged (%s, via %s)\n", l->lost,
                         l->reason, l->via);
@@ -205,21 +187,19 @@ int journal_log_memory_failure_lost(const struct memory_failure_lost_record *l) 
 
 int journal_log_cleared(const char *device, uint64_t sector, uint64_t sectors, uint64_t phys_start,
                         uint64_t phys_end) {
+        _cleanup_(record_done) struct record rec = {};
         int r;
 
-        r = journal_available();
-        if (r >= 0)
-                r = sd_journal_send(
-                "MESSAGE_ID=" DAXMF_MESSAGE_POISON_CLEARED,
-                "MESSAGE=poison cleared on %s: sectors %" PRIu64 "+%" PRIu64, device, sector, sectors,
-                "PRIORITY=%d", LOG_LEVEL_INFO,
-                "DAXMF_EVENT=poison-cleared",
-                "DAXMF_DEVICE=%s", device,
-                "DAXMF_SECTOR=%" PRIu64, sector,
-                "DAXMF_SECTORS=%" PRIu64, sectors,
-                "DAXMF_PHYS_START=0x%" PRIx64, phys_start,
-                "DAXMF_PHYS_END=0x%" PRIx64, phys_end,
-                NULL);
+        record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_POISON_CLEARED);
+        record_add(&rec, "MESSAGE=poison cleared on %s: sectors %" PRIu64 "+%" PRIu64, device, sector, sectors);
+        record_add(&rec, "PRIORITY=%d", LOG_LEVEL_INFO);
+        record_add(&rec, "DAXMF_EVENT=poison-cleared");
+        record_add(&rec, "DAXMF_DEVICE=%s", device);
+        record_add(&rec, "DAXMF_SECTOR=%" PRIu64, sector);
+        record_add(&rec, "DAXMF_SECTORS=%" PRIu64, sectors);
+        record_add(&rec, "DAXMF_PHYS_START=0x%" PRIx64, phys_start);
+        record_add(&rec, "DAXMF_PHYS_END=0x%" PRIx64, phys_end);
+        r = record_send(&rec);
         if (r < 0)
                 fprintf(stderr, "daxmfd: journal unavailable (%d): poison cleared on %s sectors %" PRIu64 "+%" PRIu64 "\n",
                         r, device, sector, sectors);
@@ -227,16 +207,14 @@ int journal_log_cleared(const char *device, uint64_t sector, uint64_t sectors, u
 }
 
 int journal_log_degraded(const char *reason) {
+        _cleanup_(record_done) struct record rec = {};
         int r;
 
-        r = journal_available();
-        if (r >= 0)
-                r = sd_journal_send(
-                "MESSAGE_ID=" DAXMF_MESSAGE_DEGRADED,
-                "MESSAGE=degraded: %s", reason,
-                "PRIORITY=%d", LOG_LEVEL_WARNING,
-                "DAXMF_DEGRADED=%s", reason,
-                NULL);
+        record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_DEGRADED);
+        record_add(&rec, "MESSAGE=degraded: %s", reason);
+        record_add(&rec, "PRIORITY=%d", LOG_LEVEL_WARNING);
+        record_add(&rec, "DAXMF_DEGRADED=%s", reason);
+        r = record_send(&rec);
         if (r < 0)
                 fprintf(stderr, "daxmfd: degraded: %s\n", reason);
         return counted(r);
@@ -244,6 +222,7 @@ int journal_log_degraded(const char *reason) {
 
 int journal_log_file(const struct file_record *f) {
         char inventory[32] = "", note[64] = "";
+        _cleanup_(record_done) struct record rec = {};
         int r;
 
         if (f->inventory_usec) {
@@ -251,52 +230,48 @@ int journal_log_file(const struct file_record *f) {
                 struct tm tm;
 
                 snprintf(inventory, sizeof(inventory), "%" PRIu64, f->inventory_usec);
-                if (gmtime_r(&t, &tm))
+        if (gmtime_r(&t, &tm))
                         strftime(note, sizeof(note), " (from the inventory of %Y-%m-%d %H:%M:%S UTC)", &tm);
         }
         metrics_count_files(1);
-        r = journal_available();
-        if (r >= 0) {
-                if (f->path)
-                        r = sd_journal_send(
-                        "MESSAGE_ID=" DAXMF_MESSAGE_FILE,
-                        "MESSAGE=%s on %s hits %s at offset 0x%" PRIx64 " (%" PRIu64 " bytes)%s%s", f->event, f->device,
-                        f->path, f->file_offset, f->length, f->shared ? ", shared (reflink)" : "", note,
-                        "PRIORITY=%d", LOG_LEVEL_ERR,
-                        "DAXMF_EVENT_ID=%" PRIu64, f->event_id,
-                        "DAXMF_EVENT=%s", f->event,
-                        "DAXMF_DEVICE=%s", f->device,
-                        "DAXMF_PHYS_START=0x%" PRIx64, f->phys_start,
-                        "DAXMF_PHYS_END=0x%" PRIx64, f->phys_end,
-                        "DAXMF_NS_OFFSET=0x%" PRIx64, f->dev_offset,
-                        "DAXMF_SECTOR=%" PRIu64, f->dev_offset / 512,
-                        "DAXMF_FILE=%s", f->path,
-                        "DAXMF_INODE=%" PRIu64, f->inode,
-                        "DAXMF_FILE_OFFSET=0x%" PRIx64, f->file_offset,
-                        "DAXMF_LENGTH=%" PRIu64, f->length,
-                        "DAXMF_SHARED=%d", f->shared,
-                        "DAXMF_SOURCE=%s", f->inventory_usec ? "inventory" : "live",
-                        "DAXMF_INVENTORY_USEC=%s", inventory,
-                        NULL);
-                else
-                        r = sd_journal_send(
-                        "MESSAGE_ID=" DAXMF_MESSAGE_FILE,
-                        "MESSAGE=%s on %s hits filesystem metadata: %s (%" PRIu64 " bytes)%s", f->event, f->device,
-                        f->metadata, f->length, note,
-                        "PRIORITY=%d", LOG_LEVEL_ERR,
-                        "DAXMF_EVENT_ID=%" PRIu64, f->event_id,
-                        "DAXMF_EVENT=%s", f->event,
-                        "DAXMF_DEVICE=%s", f->device,
-                        "DAXMF_PHYS_START=0x%" PRIx64, f->phys_start,
-                        "DAXMF_PHYS_END=0x%" PRIx64, f->phys_end,
-                        "DAXMF_NS_OFFSET=0x%" PRIx64, f->dev_offset,
-                        "DAXMF_SECTOR=%" PRIu64, f->dev_offset / 512,
-                        "DAXMF_METADATA=%s", f->metadata,
-                        "DAXMF_LENGTH=%" PRIu64, f->length,
-                        "DAXMF_SOURCE=%s", f->inventory_usec ? "inventory" : "live",
-                        "DAXMF_INVENTORY_USEC=%s", inventory,
-                        NULL);
+        if (f->path) {
+                record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_FILE);
+                record_add(&rec, "MESSAGE=%s on %s hits %s at offset 0x%" PRIx64 " (%" PRIu64 " bytes)%s%s",
+                           f->event, f->device, f->path, f->file_offset, f->length,
+                           f->shared ? ", shared (reflink)" : "", note);
+                record_add(&rec, "PRIORITY=%d", LOG_LEVEL_ERR);
+                record_add(&rec, "DAXMF_EVENT_ID=%" PRIu64, f->event_id);
+                record_add(&rec, "DAXMF_EVENT=%s", f->event);
+                record_add(&rec, "DAXMF_DEVICE=%s", f->device);
+                record_add(&rec, "DAXMF_PHYS_START=0x%" PRIx64, f->phys_start);
+                record_add(&rec, "DAXMF_PHYS_END=0x%" PRIx64, f->phys_end);
+                record_add(&rec, "DAXMF_NS_OFFSET=0x%" PRIx64, f->dev_offset);
+                record_add(&rec, "DAXMF_SECTOR=%" PRIu64, f->dev_offset / 512);
+                record_add(&rec, "DAXMF_FILE=%s", f->path);
+                record_add(&rec, "DAXMF_INODE=%" PRIu64, f->inode);
+                record_add(&rec, "DAXMF_FILE_OFFSET=0x%" PRIx64, f->file_offset);
+                record_add(&rec, "DAXMF_LENGTH=%" PRIu64, f->length);
+                record_add(&rec, "DAXMF_SHARED=%d", f->shared);
+                record_add(&rec, "DAXMF_SOURCE=%s", f->inventory_usec ? "inventory" : "live");
+                record_add(&rec, "DAXMF_INVENTORY_USEC=%s", inventory);
+        } else {
+                record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_FILE);
+                record_add(&rec, "MESSAGE=%s on %s hits filesystem metadata: %s (%" PRIu64 " bytes)%s",
+                           f->event, f->device, f->metadata, f->length, note);
+                record_add(&rec, "PRIORITY=%d", LOG_LEVEL_ERR);
+                record_add(&rec, "DAXMF_EVENT_ID=%" PRIu64, f->event_id);
+                record_add(&rec, "DAXMF_EVENT=%s", f->event);
+                record_add(&rec, "DAXMF_DEVICE=%s", f->device);
+                record_add(&rec, "DAXMF_PHYS_START=0x%" PRIx64, f->phys_start);
+                record_add(&rec, "DAXMF_PHYS_END=0x%" PRIx64, f->phys_end);
+                record_add(&rec, "DAXMF_NS_OFFSET=0x%" PRIx64, f->dev_offset);
+                record_add(&rec, "DAXMF_SECTOR=%" PRIu64, f->dev_offset / 512);
+                record_add(&rec, "DAXMF_METADATA=%s", f->metadata);
+                record_add(&rec, "DAXMF_LENGTH=%" PRIu64, f->length);
+                record_add(&rec, "DAXMF_SOURCE=%s", f->inventory_usec ? "inventory" : "live");
+                record_add(&rec, "DAXMF_INVENTORY_USEC=%s", inventory);
         }
+        r = record_send(&rec);
         if (r < 0)
                 fprintf(stderr, "daxmfd: %s on %s hits %s at 0x%" PRIx64 "%s\n", f->event, f->device,
                         f->path ? f->path : f->metadata, f->file_offset, note);
@@ -304,27 +279,25 @@ int journal_log_file(const struct file_record *f) {
 }
 
 int journal_log_process(const struct process_record *p) {
+        _cleanup_(record_done) struct record rec = {};
         int r;
 
         metrics_count_processes(1);
-        r = journal_available();
-        if (r >= 0)
-                r = sd_journal_send(
-                "MESSAGE_ID=" DAXMF_MESSAGE_PROCESS,
-                "MESSAGE=%s on %s: process %d (%s)%s%s maps %s at 0x%" PRIx64 "-0x%" PRIx64, p->event, p->device,
-                p->pid, p->comm, p->unit[0] ? " of " : "", p->unit, p->path, p->addr_start, p->addr_end,
-                "PRIORITY=%d", LOG_LEVEL_WARNING,
-                "DAXMF_EVENT_ID=%" PRIu64, p->event_id,
-                "DAXMF_EVENT=%s", p->event,
-                "DAXMF_DEVICE=%s", p->device,
-                "DAXMF_PID=%d", p->pid,
-                "DAXMF_COMM=%s", p->comm,
-                "DAXMF_UNIT=%s", p->unit,
-                "DAXMF_FILE=%s", p->path,
-                "DAXMF_ADDR_START=0x%" PRIx64, p->addr_start,
-                "DAXMF_ADDR_END=0x%" PRIx64, p->addr_end,
-                "DAXMF_FILE_OFFSET=0x%" PRIx64, p->map_offset,
-                NULL);
+        record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_PROCESS);
+        record_add(&rec, "MESSAGE=%s on %s: process %d (%s)%s%s maps %s at 0x%" PRIx64 "-0x%" PRIx64, p->event,
+                   p->device, p->pid, p->comm, p->unit[0] ? " of " : "", p->unit, p->path, p->addr_start, p->addr_end);
+        record_add(&rec, "PRIORITY=%d", LOG_LEVEL_WARNING);
+        record_add(&rec, "DAXMF_EVENT_ID=%" PRIu64, p->event_id);
+        record_add(&rec, "DAXMF_EVENT=%s", p->event);
+        record_add(&rec, "DAXMF_DEVICE=%s", p->device);
+        record_add(&rec, "DAXMF_PID=%d", p->pid);
+        record_add(&rec, "DAXMF_COMM=%s", p->comm);
+        record_add(&rec, "DAXMF_UNIT=%s", p->unit);
+        record_add(&rec, "DAXMF_FILE=%s", p->path);
+        record_add(&rec, "DAXMF_ADDR_START=0x%" PRIx64, p->addr_start);
+        record_add(&rec, "DAXMF_ADDR_END=0x%" PRIx64, p->addr_end);
+        record_add(&rec, "DAXMF_FILE_OFFSET=0x%" PRIx64, p->map_offset);
+        r = record_send(&rec);
         if (r < 0)
                 fprintf(stderr, "daxmfd: %s on %s: process %d (%s) maps %s\n", p->event, p->device, p->pid, p->comm,
                         p->path);
@@ -332,6 +305,7 @@ int journal_log_process(const struct process_record *p) {
 }
 
 int journal_log_more(uint64_t event_id, const char *event, const char *device, const char *kind, uint64_t n) {
+        _cleanup_(record_done) struct record rec = {};
         int r;
 
         /* Affected all the same, only not logged one by one. */
@@ -342,18 +316,15 @@ int journal_log_more(uint64_t event_id, const char *event, const char *device, c
                 metrics_count_processes(n);
                 metrics_count_lost(METRICS_LOST_PROCESSES, n);
         }
-        r = journal_available();
-        if (r >= 0)
-                r = sd_journal_send(
-                "MESSAGE_ID=" DAXMF_MESSAGE_MORE,
-                "MESSAGE=%s on %s: %" PRIu64 " more %s not logged one by one", event, device, n, kind,
-                "PRIORITY=%d", LOG_LEVEL_WARNING,
-                "DAXMF_EVENT_ID=%" PRIu64, event_id,
-                "DAXMF_EVENT=%s", event,
-                "DAXMF_DEVICE=%s", device,
-                "DAXMF_MORE_KIND=%s", kind,
-                "DAXMF_MORE=%" PRIu64, n,
-                NULL);
+        record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_MORE);
+        record_add(&rec, "MESSAGE=%s on %s: %" PRIu64 " more %s not logged one by one", event, device, n, kind);
+        record_add(&rec, "PRIORITY=%d", LOG_LEVEL_WARNING);
+        record_add(&rec, "DAXMF_EVENT_ID=%" PRIu64, event_id);
+        record_add(&rec, "DAXMF_EVENT=%s", event);
+        record_add(&rec, "DAXMF_DEVICE=%s", device);
+        record_add(&rec, "DAXMF_MORE_KIND=%s", kind);
+        record_add(&rec, "DAXMF_MORE=%" PRIu64, n);
+        r = record_send(&rec);
         if (r < 0)
                 fprintf(stderr, "daxmfd: %s on %s: %" PRIu64 " more %s\n", event, device, n, kind);
         return counted(r);

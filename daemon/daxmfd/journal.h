@@ -15,6 +15,9 @@
 #define DAXMF_MESSAGE_PROCESS           "08ba4d232db046c68873be316a481358"
 #define DAXMF_MESSAGE_MORE              "a907fbb7c0f04b959e5ac98be3bc89cd"
 #define DAXMF_MESSAGE_MEMORY_FAILURE_LOST "edf90d6c38bc4132a91e70ffacfcdfb3"
+/* journal-writer.c: records the full queue dropped while journald was away, and the outage's end. */
+#define DAXMF_MESSAGE_JOURNAL_DROPPED   "3fccda1058a44fd0aa8ca5c1d75f0cda"
+#define DAXMF_MESSAGE_JOURNAL_OUTAGE    "a0368a79a0594472a427fbd7c49c226b"
 
 /* DAXMF_MORE_KIND of a "N more" record: one definition for writer and reader. */
 #define DAXMF_MORE_FILES                "files"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "control-socket.h"
+#include "journal-writer.h"
 #include "journal.h"
 #include "log.h"
 #include "macro.h"
@@ -110,5 +111,7 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 log_error("daxmfd failed: %s", strerror(-r));
         manager_free(m);
+        /* Last: what journald has not taken yet gets a final try, the rest is said and counted. */
+        journal_writer_stop();
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include "affected.h"
 #include "badblocks.h"
 #include "control.h"
+#include "journal-writer.h"
 #include "journal.h"
 #include "log.h"
 #include "macro.h"
@@ -31,6 +33,8 @@
 #include "uevent.h"
 
 #define STATE_FILE "ranges"
+/* A state file not saved (full or read-only directory) is tried again this often. */
+#define STATE_RETRY_USEC (2 * 1000 * 1000)
 #define HARD_OFFLINE_PAGE "/sys/devices/system/memory/hard_offline_page"
 /* Quiet time after udev events before the topology is read again. */
 #define TOPOLOGY_SETTLE_USEC (500 * 1000)
@@ -46,16 +50,37 @@ uint64_t now_usec(void) {
 
 /* ---- status ---- */
 
-void manager_update_status(struct manager *m) {
-        char mf[256];
+/* Why the state file is not saved, "" when it is. */
+static const char *state_problem(const struct manager *m, char *buf, size_t size) {
+        if (!m->state.error)
+                snprintf(buf, size, "%s", "");
+        else
+                snprintf(buf, size, "cannot save the state file %s/" STATE_FILE ": %s (%s); pending and failed "
+                         "pages kept in memory, saved again every %u s", m->state.dir, strerror(-m->state.error),
+                         strerrorname_np(-m->state.error) ?: "?", (unsigned) (STATE_RETRY_USEC / 1000000));
+        return buf;
+}
 
+const char *manager_degraded(const struct manager *m, char *buf, size_t size) {
+        char state[PATH_MAX + 192];
+
+        state_problem(m, state, sizeof(state));
+        snprintf(buf, size, "%s%s%s", m->degraded, m->degraded[0] && state[0] ? "; " : "", state);
+        return buf;
+}
+
+void manager_update_status(struct manager *m) {
+        char mf[256], journal[160], degraded[PATH_MAX + 512];
+
+        journal_writer_describe(journal, sizeof(journal));
         sd_notifyf(false, "STATUS=watching %zu pmem disk(s); %" PRIu64 " page(s) pending, %" PRIu64
-                   " in flight%s; memory failures: %s%s%s",
+                   " in flight%s; memory failures: %s%s%s%s%s",
                    m->n_disks, daxmf_engine_pending_pages(&m->engine),
                    daxmf_engine_in_flight_pages(&m->engine),
                    m->removal_handler ? "; removal handler" : "",
                    memory_failure_describe(m, mf, sizeof(mf)),
-                   m->degraded[0] ? "; degraded: " : "", m->degraded);
+                   manager_degraded(m, degraded, sizeof(degraded))[0] ? "; degraded: " : "", degraded,
+                   journal[0] ? "; " : "", journal);
         /* What STATUS= says the metrics say too. */
         textfile_changed(m);
 }
@@ -75,13 +100,35 @@ static void manager_save_state(struct manager *m) {
         r = daxmf_state_save(m->state_dir_fd, STATE_FILE, m->boot_id, &m->engine.pending, m->engine.batches,
                              m->engine.n_batches, &m->engine.completed);
         if (r < 0) {
-                /* Keep running: the ranges are still in memory and saved at the next change. */
-                log_error("cannot save state: %s", strerror(-r));
-                manager_set_degraded(m, "state directory not writable");
+                /*
+                 * Keep running: the ranges are still in memory, saved at the
+                 * next change and on the timer, so that space coming back is
+                 * used before the next event (or a crash) needs it.
+                 */
+                if (r != m->state.error) {
+                        char why[PATH_MAX + 192];
+
+                        m->state.error = r;
+                        journal_log_degraded(state_problem(m, why, sizeof(why)));
+                        manager_update_status(m);
+                }
+                if (m->state.retry_timer) {
+                        (void) sd_event_source_set_time_relative(m->state.retry_timer, STATE_RETRY_USEC);
+                        (void) sd_event_source_set_enabled(m->state.retry_timer, SD_EVENT_ONESHOT);
+                }
                 return;
         }
-        if (strcmp(m->degraded, "state directory not writable") == 0)
-                manager_set_degraded(m, "");
+        if (m->state.error) {
+                m->state.error = 0;
+                log_info("state file %s/" STATE_FILE " saved again", m->state.dir);
+                (void) sd_event_source_set_enabled(m->state.retry_timer, SD_EVENT_OFF);
+                manager_update_status(m);
+        }
+}
+
+static int on_state_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        manager_save_state(userdata);
+        return 0;
 }
 
 /* ---- events ---- */
@@ -1096,6 +1143,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
                 log_error("new configuration not applied: %s", strerror(-r));
         else {
                 m->config = c;
+                journal_writer_set_bounds(c.journal_queue_records, JOURNAL_QUEUE_MAX_BYTES_DEFAULT);
                 (void) removal_configure(m);
                 inventories_configure(m);
                 (void) manager_arm_rescan(m);
@@ -1170,7 +1218,8 @@ int manager_new(struct manager **ret, const char *config_path, const char *dropi
         m->config_path = strdup(config_path);
         m->dropin_dir = strdup(dropin_dir);
         m->control_path = strdup(control_path);
-        if (!m->config_path || !m->dropin_dir || !m->control_path) {
+        m->state.dir = strdup(state_dir);
+        if (!m->config_path || !m->dropin_dir || !m->control_path || !m->state.dir) {
                 manager_free(m);
                 return -ENOMEM;
         }
@@ -1188,9 +1237,15 @@ int manager_new(struct manager **ret, const char *config_path, const char *dropi
         return 0;
 }
 
+static void on_journal_changed(void *userdata) {
+        manager_update_status(userdata);
+}
+
 struct manager *manager_free(struct manager *m) {
         if (!m)
                 return NULL;
+        /* Records logged from here on still go out, or wait (main.c stops the writer last). */
+        journal_writer_detach();
         /* What tracefs still holds is logged while everything it needs is there. */
         memory_failure_stop(m);
         control_stop(m, m->control_path);
@@ -1220,6 +1275,8 @@ struct manager *manager_free(struct manager *m) {
         affected_forget_mappings(m);
         sd_event_source_disable_unref(m->mountinfo_source);
         free(m->ack_seqs);
+        sd_event_source_disable_unref(m->state.retry_timer);
+        free(m->state.dir);
         sd_event_unref(m->event);
         if (m->state_dir_fd >= 0)
                 close(m->state_dir_fd);
@@ -1316,6 +1373,16 @@ int manager_start(struct manager *m) {
         r = sd_event_default(&m->event);
         if (r < 0)
                 return r;
+        /* Records journald cannot take yet wait, and go out on this loop's timer. */
+        journal_writer_set_bounds(m->config.journal_queue_records, JOURNAL_QUEUE_MAX_BYTES_DEFAULT);
+        r = journal_writer_attach(m->event, on_journal_changed, m);
+        if (r < 0)
+                return r;
+        r = sd_event_add_time_relative(m->event, &m->state.retry_timer, CLOCK_MONOTONIC, STATE_RETRY_USEC, 0,
+                                       on_state_retry, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_enabled(m->state.retry_timer, SD_EVENT_OFF);
 
         sigemptyset(&ss);
         sigaddset(&ss, SIGTERM);

@@ -54,6 +54,12 @@ struct manager {
         struct daxmf_config config;
 
         int state_dir_fd;
+        /* The state file: why it was last not saved (0: it was), tried again on a timer until it is. */
+        struct {
+                char *dir;
+                int error;
+                sd_event_source *retry_timer;
+        } state;
         struct daxmf_engine engine;
 
         struct daxmf_kernel *kernel;            /* NULL: degraded, sysfs per page */
@@ -160,6 +166,8 @@ int manager_run(struct manager *m);
 
 /* For the manager's other files. */
 uint64_t now_usec(void);
+/* Why daxmfd is degraded, every reason ("" when it is not): for STATUS=, the status and the metrics. */
+const char *manager_degraded(const struct manager *m, char *buf, size_t size);
 void manager_update_status(struct manager *m);
 void manager_schedule_pump(struct manager *m);
 /* Pages [start, end) the kernel failed itself: never to be failed again; saved. */

@@ -167,7 +167,7 @@ int metrics_format(FILE *f, const struct metrics_counters *c, const struct metri
                 c->processes);
         put_family(f, "daxmf_records_lost_total", "counter",
                    "Records not logged one by one (files, processes: the per-event cap), not written to "
-                   "the journal (journal: journald unavailable, written to stderr), or the kernel's "
+                   "the journal (journal: dropped while journald was unavailable and the queue was full, or not sendable), or the kernel's "
                    "memory-failure events dropped before daxmfd could log them (memory-failure).");
         for (enum metrics_lost k = 0; k < _METRICS_LOST_MAX; k++)
                 fprintf(f, "daxmf_records_lost_total{kind=\"%s\"} %" PRIu64 "\n", lost_names[k], c->lost[k]);
@@ -180,6 +180,11 @@ int metrics_format(FILE *f, const struct metrics_counters *c, const struct metri
                 put_label_value(f, degraded);
                 fputs("\"} 1\n", f);
         }
+        put_u64(f, "daxmf_journal_unavailable", "gauge",
+                "1 while journald does not take daxmfd's records (they wait in daxmfd's queue), else 0.",
+                g->journal_unavailable);
+        put_u64(f, "daxmf_journal_queued_records", "gauge",
+                "Records waiting in daxmfd's queue for journald to take them.", g->journal_queued);
         put_u64(f, "daxmf_module_connected", "gauge", "1 when daxmfd is connected to the daxmf kernel module.",
                 g->module_connected);
         put_u64(f, "daxmf_removal_handler", "gauge", "1 when daxmfd is the module's removal handler.",

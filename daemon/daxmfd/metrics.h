@@ -19,7 +19,7 @@
 enum metrics_lost {
         METRICS_LOST_FILES,             /* files in "N more" records */
         METRICS_LOST_PROCESSES,         /* process mappings in "N more" records */
-        METRICS_LOST_JOURNAL,           /* records that went to stderr: journald unavailable */
+        METRICS_LOST_JOURNAL,           /* records journald never got: dropped from the full queue, or unsendable */
         METRICS_LOST_MEMORY_FAILURE,    /* the kernel's memory-failure events dropped before daxmfd saw them */
         _METRICS_LOST_MAX,
 };
@@ -55,6 +55,8 @@ struct metrics_gauges {
         uint64_t bad_ranges;            /* over every watched disk */
         const char *memory_failure_source; /* module, tracefs, none (NULL: none) */
         uint64_t start_realtime_usec;
+        bool journal_unavailable;       /* journald did not take the last record */
+        uint64_t journal_queued;        /* records waiting for journald */
 };
 
 /*

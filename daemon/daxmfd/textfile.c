@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "journal-writer.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -40,13 +42,14 @@ void textfile_init(struct manager *m) {
         metrics_on_change(on_counters_changed, m);
 }
 
-static void gauges(const struct manager *m, struct metrics_gauges *g) {
+static void gauges(const struct manager *m, struct metrics_gauges *g, char *degraded, size_t size) {
+        struct journal_writer_status js;
         uint64_t bad = 0;
 
         for (size_t i = 0; i < m->n_disks; i++)
                 bad += m->disks[i]->bad.n;
         *g = (struct metrics_gauges) {
-                .degraded = m->degraded,
+                .degraded = manager_degraded(m, degraded, size),
                 .module_connected = m->kernel != NULL,
                 .removal_handler = m->removal_handler,
                 .pages_pending = daxmf_engine_pending_pages(&m->engine),
@@ -56,6 +59,9 @@ static void gauges(const struct manager *m, struct metrics_gauges *g) {
                 .memory_failure_source = memory_failure_source_to_string(m->mf.source),
                 .start_realtime_usec = m->metrics.start_realtime_usec,
         };
+        journal_writer_status(&js);
+        g->journal_unavailable = !js.available;
+        g->journal_queued = js.queued;
 }
 
 static void arm(struct manager *m, uint64_t at) {
@@ -66,6 +72,7 @@ static void arm(struct manager *m, uint64_t at) {
 static void textfile_write(struct manager *m) {
         const char *path = m->config.metrics_textfile;
         _cleanup_free_ char *text = NULL;
+        char degraded[PATH_MAX + 512];
         struct metrics_gauges g;
         size_t size = 0;
         FILE *f;
@@ -73,7 +80,7 @@ static void textfile_write(struct manager *m) {
 
         if (!path[0])
                 return;
-        gauges(m, &g);
+        gauges(m, &g, degraded, sizeof(degraded));
         f = open_memstream(&text, &size);
         if (!f) {
                 log_error("cannot format the metrics: %s", strerror(errno));

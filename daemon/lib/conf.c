@@ -25,6 +25,7 @@ void daxmf_config_defaults(struct daxmf_config *c) {
                 .removal_timeout_usec = 5 * USEC_PER_SEC,
                 .inventory_refresh_usec = 300 * USEC_PER_SEC,
                 .metrics_textfile = DAXMF_METRICS_TEXTFILE_DEFAULT,
+                .journal_queue_records = DAXMF_JOURNAL_QUEUE_RECORDS_DEFAULT,
         };
 }
 
@@ -144,6 +145,17 @@ static int set_in_flight(void *field, const char *value, const char **why) {
         return 0;
 }
 
+static int set_queue_records(void *field, const char *value, const char **why) {
+        uint32_t v;
+
+        if (parse_u32(value, &v) < 0 || v == 0 || v > DAXMF_JOURNAL_QUEUE_RECORDS_MAX) {
+                *why = "expected a number of records from 1 to 1048576";
+                return -EINVAL;
+        }
+        *(unsigned *) field = v;
+        return 0;
+}
+
 /* Empty: none.  Else absolute, and a *.prom: node_exporter's textfile collector reads nothing else. */
 static int set_textfile(void *field, const char *value, const char **why) {
         size_t n = strlen(value);
@@ -178,6 +190,7 @@ static const struct setting {
         { "Removal", "TimeoutSec", set_positive_timespan, offsetof(struct daxmf_config, removal_timeout_usec) },
         { "Inventory", "RefreshSec", set_timespan, offsetof(struct daxmf_config, inventory_refresh_usec) },
         { "Metrics", "TextfilePath", set_textfile, offsetof(struct daxmf_config, metrics_textfile) },
+        { "Journal", "QueueMaxRecords", set_queue_records, offsetof(struct daxmf_config, journal_queue_records) },
 };
 
 static bool known_section(const char *s) {

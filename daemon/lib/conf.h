@@ -22,7 +22,11 @@ struct daxmf_config {
         uint64_t removal_timeout_usec;  /* how long the module waits for us */
         uint64_t inventory_refresh_usec; /* snapshot of each DAX filesystem; 0 = on mount and udev only */
         char metrics_textfile[PATH_MAX]; /* Prometheus textfile, absolute, *.prom; "" = none */
+        unsigned journal_queue_records; /* records kept while journald is unavailable */
 };
+
+#define DAXMF_JOURNAL_QUEUE_RECORDS_DEFAULT 4096
+#define DAXMF_JOURNAL_QUEUE_RECORDS_MAX (1024 * 1024)
 
 /* Debian's prometheus-node-exporter reads its textfile collector's files there. */
 #define DAXMF_METRICS_TEXTFILE_DEFAULT "/var/lib/prometheus/node-exporter/daxmf.prom"

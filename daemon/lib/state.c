@@ -18,10 +18,15 @@ static void fclosep(FILE **f) {
                 fclose(*f);
 }
 
+/* Why a write failed, as the caller must report it: ENOSPC and EROFS are not EIO. */
+static int write_error(void) {
+        return errno > 0 ? -errno : -EIO;
+}
+
 static int write_set(FILE *f, const char *word, const struct daxmf_rangeset *s) {
         for (size_t i = 0; s && i < s->n; i++)
                 if (fprintf(f, "%s 0x%" PRIx64 " 0x%" PRIx64 "\n", word, s->ranges[i].start, s->ranges[i].end) < 0)
-                        return -EIO;
+                        return write_error();
         return 0;
 }
 
@@ -35,16 +40,24 @@ void daxmf_state_done(struct daxmf_state *s) {
 int daxmf_state_write(FILE *f, const char *boot_id, const struct daxmf_rangeset *pending,
                       const struct daxmf_batch *in_flight, size_t n_in_flight,
                       const struct daxmf_rangeset *completed) {
+        int r;
+
+        errno = 0;
         if (fprintf(f, STATE_HEADER "\n") < 0 ||
-            (boot_id && boot_id[0] && fprintf(f, "boot %s\n", boot_id) < 0) ||
-            write_set(f, "pending", pending) < 0)
-                return -EIO;
+            (boot_id && boot_id[0] && fprintf(f, "boot %s\n", boot_id) < 0))
+                return write_error();
+        r = write_set(f, "pending", pending);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < n_in_flight; i++)
                 if (fprintf(f, "in-flight 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 "\n", in_flight[i].cookie,
                             in_flight[i].start, in_flight[i].start + in_flight[i].pages) < 0)
-                        return -EIO;
-        if (write_set(f, "completed", completed) < 0 || fflush(f) != 0)
-                return -EIO;
+                        return write_error();
+        r = write_set(f, "completed", completed);
+        if (r < 0)
+                return r;
+        if (fflush(f) != 0)
+                return write_error();
         return 0;
 }
 

@@ -32,6 +32,7 @@ want = {
     "daxmf_files_affected": "counter", "daxmf_processes_affected": "counter",
     "daxmf_records_lost": "counter",
     "daxmf_degraded": "gauge", "daxmf_degraded_info": "gauge", "daxmf_module_connected": "gauge",
+    "daxmf_journal_unavailable": "gauge", "daxmf_journal_queued_records": "gauge",
     "daxmf_removal_handler": "gauge", "daxmf_memory_failure_source": "gauge",
     "daxmf_pages_pending": "gauge", "daxmf_pages_in_flight": "gauge",
     "daxmf_disks_watched": "gauge", "daxmf_bad_ranges": "gauge",
@@ -73,6 +74,8 @@ check("degraded", value("daxmf_degraded", "daxmf_degraded") == 1)
 check("degraded reason round trip",
       value("daxmf_degraded_info", "daxmf_degraded_info",
             reason='module "daxmf" not loaded\nsee C:\\daxmf') == 1)
+check("journal unavailable", value("daxmf_journal_unavailable", "daxmf_journal_unavailable") == 1)
+check("journal records waiting", value("daxmf_journal_queued_records", "daxmf_journal_queued_records") == 9)
 check("module not connected", value("daxmf_module_connected", "daxmf_module_connected") == 0)
 check("pages pending", value("daxmf_pages_pending", "daxmf_pages_pending") == 12)
 check("pages in flight", value("daxmf_pages_in_flight", "daxmf_pages_in_flight") == 4)

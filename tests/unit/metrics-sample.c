@@ -21,6 +21,8 @@ int main(void) {
                 .bad_ranges = 3,
         .memory_failure_source = "module",
                 .start_realtime_usec = 1700000000500000,
+                .journal_unavailable = true,
+                .journal_queued = 9,
         };
 
         metrics_reset();

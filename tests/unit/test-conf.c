@@ -50,6 +50,24 @@ static void test_defaults(void **state) {
         assert_int_equal(c.removal_timeout_usec, 5 * 1000000ULL);
         assert_int_equal(c.inventory_refresh_usec, 300 * 1000000ULL);
         assert_string_equal(c.metrics_textfile, "/var/lib/prometheus/node-exporter/daxmf.prom");
+        assert_int_equal(c.journal_queue_records, 4096);
+}
+
+/* The journal queue's bound: 1 to 1048576 records; anything else keeps the value before. */
+static void test_journal_queue(void **state) {
+        struct daxmf_config c;
+        struct warnings w = {};
+
+        daxmf_config_defaults(&c);
+        assert_int_equal(parse_string(&c, "[Journal]\nQueueMaxRecords=16\n", &w), 0);
+        assert_int_equal(c.journal_queue_records, 16);
+        assert_int_equal(parse_string(&c, "[Journal]\nQueueMaxRecords=1048576\n", &w), 0);
+        assert_int_equal(c.journal_queue_records, 1048576);
+        assert_int_equal(parse_string(&c,
+                "[Journal]\nQueueMaxRecords=0\nQueueMaxRecords=1048577\nQueueMaxRecords=-1\nQueueMaxRecords=x\n",
+                &w), 4);
+        assert_int_equal(c.journal_queue_records, 1048576);
+        assert_non_null(strstr(w.text[0], "test.conf:2: bad value '0' for QueueMaxRecords="));
 }
 
 static void test_good_file(void **state) {
@@ -253,6 +271,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_defaults),
                 cmocka_unit_test(test_good_file),
+                cmocka_unit_test(test_journal_queue),
                 cmocka_unit_test(test_bad_values_keep_defaults),
                 cmocka_unit_test(test_metrics_textfile),
                 cmocka_unit_test(test_structure_errors),

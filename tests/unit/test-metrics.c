@@ -72,6 +72,8 @@ static const struct {
         { "daxmf_records_lost_total", "counter" },
         { "daxmf_degraded", "gauge" },
         { "daxmf_degraded_info", "gauge" },
+        { "daxmf_journal_unavailable", "gauge" },
+        { "daxmf_journal_queued_records", "gauge" },
         { "daxmf_module_connected", "gauge" },
         { "daxmf_removal_handler", "gauge" },
         { "daxmf_memory_failure_source", "gauge" },
@@ -162,6 +164,8 @@ static void test_fresh(void **state) {
         assert_true(has_line(text, "# TYPE daxmf_degraded_info gauge"));
         assert_null(strstr(text, "daxmf_degraded_info{"));
         assert_true(has_line(text, "daxmf_module_connected 1"));
+        assert_true(has_line(text, "daxmf_journal_unavailable 0"));
+        assert_true(has_line(text, "daxmf_journal_queued_records 0"));
         assert_true(has_line(text, "daxmf_removal_handler 1"));
         /* One source is 1, every other one is there at 0. */
         assert_true(has_line(text, "daxmf_memory_failure_source{source=\"tracefs\"} 1"));

@@ -182,12 +182,26 @@ static void test_save_and_load(void **state) {
         daxmf_state_done(&st);
 }
 
+/* A full disk is reported as such (the status names it), not as EIO. */
+static void test_write_error(void **state) {
+        struct daxmf_rangeset pending = {};
+        FILE *f = fopen("/dev/full", "we");
+
+        if (!f)
+                skip();
+        assert_int_equal(rangeset_add(&pending, 0x40000, 0x40010), 0);
+        assert_int_equal(daxmf_state_write(f, NULL, &pending, NULL, 0, NULL), -ENOSPC);
+        fclose(f);
+        rangeset_done(&pending);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_completed_wins),
                 cmocka_unit_test(test_bad_files),
                 cmocka_unit_test(test_save_and_load),
+                cmocka_unit_test(test_write_error),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
