@@ -126,6 +126,20 @@ static uint64_t page_size(void) {
         return p > 0 ? (uint64_t) p : 4096;
 }
 
+/* Why the module stopped a range early, in the user's words. */
+static const char *stop_reason(int status) {
+        switch (status) {
+        case -ENXIO:
+                return "the device went away (unbound or disabled)";
+        case -ESHUTDOWN:
+                return "the daxmf module is being unloaded";
+        case -ECONNRESET:
+                return "its requester went away";
+        default:
+                return strerror(-status);
+        }
+}
+
 static const char *range_status(const struct daxmf_range_result *res) {
         if (res->status < 0)
                 return "stopped";
@@ -162,6 +176,7 @@ struct json_object *daxmfctl_range_json(const struct daxmf_range_result *res) {
         ADD(o, "per_page_pages", json_object_new_uint64(res->per_page_pages));
         ADD(o, "batches", json_object_new_uint64(res->batches));
         ADD(o, "elapsed_ns", json_object_new_uint64(res->elapsed_ns));
+        ADD(o, "stop_reason", res->status < 0 ? json_object_new_string(stop_reason(res->status)) : NULL);
         return o;
 }
 
@@ -174,6 +189,11 @@ void daxmfctl_print_range(const struct daxmf_range_result *res) {
                 printf(" (%s: %s)", errno_name_or(res->status, "?"), strerror(-res->status));
         printf("\n");
         printf("pages handled:   %" PRIu64 "\n", res->pages_done);
+        /* A stopped range: what is left undone, from where, and why (the pages before it are done). */
+        if (res->status < 0 && res->pages_done < res->pages)
+                printf("pages not handled: %" PRIu64 " from pfn 0x%" PRIx64 ": %s\n", res->pages - res->pages_done,
+                       res->pfn + res->pages_done,
+                       stop_reason(res->status));
         printf("pages failed:    %" PRIu64 "\n", res->pages_failed);
         printf("pages unmapped:  %" PRIu64 "%s\n", res->pages_unmapped,
                res->pages_unmapped ? " (no process mapped them: nothing torn down, not marked poisoned)" : "");
@@ -243,7 +263,7 @@ struct json_object *daxmfctl_event_json(const struct daxmf_range_result *ev) {
                 /* Progress carries counters only: no verdict, no per-path totals. */
                 static const char *const done_only[] = {
                         "result", "status", "status_name", "first_error", "first_error_name",
-                        "first_error_pfn", "paths", "pagemap_pages", "per_page_pages", "batches",
+                        "first_error_pfn", "paths", "pagemap_pages", "per_page_pages", "batches", "stop_reason",
                 };
 
                 for (size_t i = 0; i < sizeof(done_only) / sizeof(done_only[0]); i++)

@@ -308,6 +308,23 @@ static void on_kernel_accepted(uint32_t seq, uint64_t job_id, uint64_t cookie, v
         log_debug("batch %" PRIu64 " is module job %" PRIu64, cookie, job_id);
 }
 
+/*
+ * The module is being unloaded.  It stops every job and reports each before
+ * its family goes, so the batches still in flight get their verdicts, with
+ * the pages each handled: drop the connection only once none is left, or a
+ * batch's handled pages would be sent again.
+ */
+static void kernel_going(struct manager *m) {
+        m->kernel_going = true;
+        if (m->engine.n_batches == 0 && m->removal_engine.n_batches == 0)
+                m->kernel_failed = true;
+        else if (m->events_check_timer) {
+                /* Should a verdict never come, the family's end still ends the wait. */
+                (void) sd_event_source_set_time_relative(m->events_check_timer, 1000 * 1000);
+                (void) sd_event_source_set_enabled(m->events_check_timer, SD_EVENT_ONESHOT);
+        }
+}
+
 static void on_kernel_refused(uint32_t seq, const struct daxmf_error *e, void *userdata) {
         struct manager *m = userdata;
         struct daxmf_batch b;
@@ -336,7 +353,7 @@ static void on_kernel_refused(uint32_t seq, const struct daxmf_error *e, void *u
         if (e->error == -ENOENT || e->error == -ESHUTDOWN) {
                 /* The family is gone or going: the module was unloaded. */
                 batch_finished(m, cookie, b.start, b.pages, 0, 0, -ECONNRESET);
-                m->kernel_failed = true;
+                kernel_going(m);
                 return;
         }
         log_error("module refused pfn 0x%" PRIx64 "+%" PRIu64 ": %s%s%s", b.start, b.pages,
@@ -351,9 +368,9 @@ static void on_kernel_done(const struct daxmf_range_result *res, void *userdata)
         if (!batch_lookup(m, res->cookie, &b))
                 return;         /* another requester's, or a batch from before a restart */
         m->throttled = false;
-        if (res->status == -ESHUTDOWN)
-                m->kernel_failed = true;
         batch_finished(m, res->cookie, b.start, b.pages, res->pages_done, res->pages_failed, res->status);
+        if (res->status == -ESHUTDOWN || m->kernel_going)
+                kernel_going(m);
 }
 
 static const struct daxmf_kernel_handlers kernel_handlers = {
@@ -380,7 +397,12 @@ static int on_kernel_io(sd_event_source *s, int fd, uint32_t revents, void *user
         return 0;
 }
 
-/* Without the module: hard_offline_page, one page at a time. */
+/*
+ * Without the module: hard_offline_page, one page at a time.  Its batches
+ * are pmem pages (poison), so the errors mean what they mean to the module:
+ * EBUSY is a dax page no process mapped (the kernel cannot lock it: nothing
+ * to tear down) and EHWPOISON one failed already; neither is a failure.
+ */
 static int run_batch_sysfs(struct daxmf_batch *b, uint64_t page_size, uint64_t *ret_failed) {
         char buf[32];
         int fd;
@@ -391,8 +413,9 @@ static int run_batch_sysfs(struct daxmf_batch *b, uint64_t page_size, uint64_t *
                 return -errno;
         for (uint64_t p = 0; p < b->pages; p++) {
                 int len = snprintf(buf, sizeof(buf), "0x%" PRIx64 "\n", (b->start + p) * page_size);
+                ssize_t n = pwrite(fd, buf, (size_t) len, 0);
 
-                if (pwrite(fd, buf, (size_t) len, 0) != len)
+                if (n != len && !(n < 0 && (errno == EBUSY || errno == EHWPOISON)))
                         (*ret_failed)++;
         }
         close(fd);
@@ -472,7 +495,7 @@ static void manager_pump(struct manager *m) {
                         (void) sd_event_source_set_enabled(m->sysfs_source, SD_EVENT_ONESHOT);
                 return;
         }
-        if (m->kernel_failed || m->throttled)
+        if (m->kernel_failed || m->kernel_going || m->throttled)
                 return;
 
         /* A removal has a deadline: its batches go first, and are never saved. */
@@ -505,6 +528,17 @@ static void manager_arm_reconnect(struct manager *m) {
 }
 
 static void manager_drop_kernel(struct manager *m, const char *why) {
+        /*
+         * Verdicts already queued on the socket (the module reports every
+         * job before its family goes): taken first, so the pages they
+         * handled are not sent again.  Not after an overrun: that is why
+         * we start over.
+         */
+        if (m->kernel && !m->kernel_dropping && strcmp(why, "module connection overran") != 0) {
+                m->kernel_dropping = true;
+                (void) daxmf_kernel_dispatch(m->kernel, &kernel_handlers, m);
+                m->kernel_dropping = false;
+        }
         removal_reset(m);
         /* Batches in flight come back as pending and go out again. */
         while (m->engine.n_batches > 0)
@@ -512,6 +546,7 @@ static void manager_drop_kernel(struct manager *m, const char *why) {
         m->kernel_source = sd_event_source_disable_unref(m->kernel_source);
         m->kernel = daxmf_kernel_close(m->kernel);
         m->kernel_failed = false;
+        m->kernel_going = false;
         m->throttled = false;
         m->n_requests = 0;
         manager_set_degraded(m, why);
@@ -596,9 +631,20 @@ static void manager_events_gone(struct manager *m) {
         memory_failure_select(m);
 }
 
+static bool module_in_state(const char *state);
+
 static int on_events_check(sd_event_source *s, uint64_t usec, void *userdata) {
         struct manager *m = userdata;
 
+        if (m->kernel_going && m->kernel) {
+                /* Its verdicts all come before its exit ends: once it is gone (or back), take them and drop. */
+                if (module_in_state("going")) {
+                        (void) sd_event_source_set_time_relative(s, 200 * 1000);
+                        (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                } else
+                        manager_events_gone(m);
+                return 0;
+        }
         if (m->module_events && !module_is_live()) {
                 log_info("the daxmf module is gone (its farewell was among the events lost)");
                 manager_events_gone(m);
@@ -685,7 +731,7 @@ static int manager_attach_kernel(struct manager *m) {
 }
 
 /* Whether the module is loaded and initialised, without loading it (opening the family would). */
-static bool module_is_live(void) {
+static bool module_in_state(const char *state) {
         char buf[16] = "";
         FILE *f;
 
@@ -695,7 +741,11 @@ static bool module_is_live(void) {
         if (!fgets(buf, sizeof(buf), f))
                 buf[0] = '\0';
         fclose(f);
-        return strcmp(buf, "live\n") == 0;
+        return strncmp(buf, state, strlen(state)) == 0 && buf[strlen(state)] == '\n';
+}
+
+static bool module_is_live(void) {
+        return module_in_state("live");
 }
 
 /* After the module went away: connect again once it is back (modprobe after rmmod). */

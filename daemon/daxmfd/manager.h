@@ -65,6 +65,8 @@ struct manager {
         struct daxmf_kernel *kernel;            /* NULL: degraded, sysfs per page */
         sd_event_source *kernel_source;
         bool kernel_failed;                     /* drop it once dispatch returns */
+        bool kernel_going;                      /* being unloaded: send nothing, collect what is in flight */
+        bool kernel_dropping;                   /* taking the last verdicts before the connection goes */
         bool throttled;                         /* the module said EBUSY: wait */
         sd_event_source *backoff_timer;
         sd_event_source *reconnect_timer;       /* looks for the module while without it */

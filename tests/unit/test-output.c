@@ -144,17 +144,17 @@ static const char *const range_keys[] = {
         "pfn", "pages", "job_id", "phys_start", "phys_end", "flags", "flag_names", "cookie",
         "result", "status", "status_name", "pages_done", "pages_failed", "pages_unmapped",
         "first_error", "first_error_name", "first_error_pfn", "paths",
-        "pagemap_pages", "per_page_pages", "batches", "elapsed_ns",
+        "pagemap_pages", "per_page_pages", "batches", "elapsed_ns", "stop_reason",
 };
 
 /* Only a RANGE_DONE has these: a progress event leaves them out. */
 static const char *const done_only_keys[] = {
         "result", "status", "status_name", "first_error", "first_error_name",
-        "first_error_pfn", "paths", "pagemap_pages", "per_page_pages", "batches",
+        "first_error_pfn", "paths", "pagemap_pages", "per_page_pages", "batches", "stop_reason",
 };
 
 static void check_range_keys(struct json_object *o) {
-        assert_int_equal(ELEMENTSOF(range_keys), 22);
+        assert_int_equal(ELEMENTSOF(range_keys), 23);
         for (size_t i = 0; i < ELEMENTSOF(range_keys); i++)
                 (void) member(o, range_keys[i]);
         assert_int_equal(json_object_object_length(o), ELEMENTSOF(range_keys));
@@ -167,7 +167,7 @@ static void check_done_event_keys(struct json_object *o) {
         (void) member(o, "event");
         (void) member(o, "requester_port");
         assert_int_equal(json_object_object_length(o), ELEMENTSOF(range_keys) + 2);
-        assert_int_equal(json_object_object_length(o), 24);
+        assert_int_equal(json_object_object_length(o), 25);
 }
 
 /* A progress event: the counters, no verdict and no per-path totals. */
@@ -442,6 +442,7 @@ static void test_range_stopped(void **state) {
         check_string(o, "result", "stopped");
         check_int(o, "status", -108);
         check_string(o, "status_name", "ESHUTDOWN");
+        check_string(o, "stop_reason", "the daxmf module is being unloaded");
         check_u64(o, "pages_done", 512);
         check_int(o, "first_error", 0);
         check_null(o, "first_error_name");

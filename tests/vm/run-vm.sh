@@ -7,6 +7,7 @@
 #                  [--variant NAME] [--log-dir DIR] [--mem 3G] [--memmap 1G!1G]
 #                  [--timeout SEC] [--root IMAGE --install BUILDDIR]
 # --variant passes vmvariant=NAME to the guest script (one script, several cases).
+# DAXMF_VM_SEED=N in the environment passes vmseed=N (tests that draw random points print theirs).
 # --root boots systemd as PID 1 from IMAGE (tests/vm/mkrootimg.sh; changes go to
 # a throw-away overlay) with BUILDDIR's `meson install` tree copied onto it, so
 # the test sees the installed unit, udev rules and catalog as a system would.
@@ -81,7 +82,7 @@ boot() {
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
 		-accel "$accel" -smp 2 -m "$mem" -nodefaults -no-user-config \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic log_buf_len=8M memmap=$memmap vmtest=$test${variant:+ vmvariant=$variant}$append_extra" \
+		-append "console=ttyS0 panic=-1 oops=panic log_buf_len=8M memmap=$memmap vmtest=$test${variant:+ vmvariant=$variant}${DAXMF_VM_SEED:+ vmseed=$DAXMF_VM_SEED}$append_extra" \
 		-device virtio-rng-pci -display none -serial "file:$log" -no-reboot $rootargs \
 		</dev/null >"$log.qemu" 2>&1 &
 	qpid=$!
