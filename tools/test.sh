@@ -1,7 +1,9 @@
 #!/bin/sh
 # Set up, build and run the whole test suite: cmocka unit tests, checkpatch
 # on the module, the VM tests (Debian's kernel under QEMU with emulated pmem),
-# then the unit tests again in an ASan+UBSan build.
+# then the unit and host tests again in an ASan+UBSan build (every test
+# through tests/sanitizer/wrap.sh: any ASan, UBSan or LeakSanitizer report of
+# any process fails it).
 #   tools/test.sh            (as root on a fresh Debian 12)
 set -eu
 cd "$(dirname "$0")/.."
@@ -16,8 +18,7 @@ meson test -C build --print-errorlogs || rc=1
 [ -d build-sanitize ] || meson setup build-sanitize -Db_sanitize=address,undefined \
 	-Db_lundef=false -Dkmod=false -Dvm_tests=false
 ninja -C build-sanitize
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-	meson test -C build-sanitize --suite unit --print-errorlogs || rc=1
+meson test -C build-sanitize --suite unit --suite host --print-errorlogs || rc=1
 
 python3 tools/test-summary.py build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json
 exit $rc
