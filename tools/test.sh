@@ -1,8 +1,10 @@
 #!/bin/sh
 # Set up, build and run the whole test suite: cmocka unit tests, checkpatch
 # on the module, the VM tests (Debian's kernel under QEMU with emulated pmem),
-# then the unit tests again in an ASan+UBSan build, then every parser's
-# libFuzzer harness over its seeds and for a short smoke time (clang).
+# then the unit and host tests again in an ASan+UBSan build (every test
+# through tests/sanitizer/wrap.sh: any ASan, UBSan or LeakSanitizer report of
+# any process fails it), then every parser's libFuzzer harness over its seeds
+# and for a short smoke time (clang).
 #   tools/test.sh            (as root on a fresh Debian 12)
 set -eu
 cd "$(dirname "$0")/.."
@@ -17,8 +19,7 @@ meson test -C build --print-errorlogs || rc=1
 [ -d build-sanitize ] || meson setup build-sanitize -Db_sanitize=address,undefined \
 	-Db_lundef=false -Dkmod=false -Dvm_tests=false
 ninja -C build-sanitize
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-	meson test -C build-sanitize --suite unit --print-errorlogs || rc=1
+meson test -C build-sanitize --suite unit --suite host --print-errorlogs || rc=1
 
 # libFuzzer: each harness over its seeds and regressions, then fuzz_seconds (10 s) of fuzzing.
 [ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \

@@ -4,31 +4,16 @@
 # module and tools, and the guest-side tests.  No network, no debootstrap.
 #
 # usage: mkinitramfs.sh OUTPUT KERNEL_RELEASE DAXMF_KO GUEST_DIR BINARY...
+#        mkinitramfs.sh --binaries OUTPUT BINARY...
 #   BINARY: programs to put in /usr/bin (dynamic ones get their libraries)
+#   --binaries: only those, an archive to append to the initramfs for the
+#   tests that need them (run-vm.sh --append-initrd): the sanitized builds
+#   and their runtimes would add 7 MB to every test's boot.
 set -eu
-
-out=$1 krel=$2 ko=$3 guest=$4
-shift 4
-
-moddir=/lib/modules/$krel
-[ -d "$moddir/kernel" ] || { echo "mkinitramfs: $moddir missing (apt-get install linux-image-amd64)" >&2; exit 1; }
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/daxmf-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 chmod 755 "$root"       # mktemp's 0700 would lock unprivileged test users out
-
-mkdir -p "$root"/bin "$root"/usr/bin "$root"/etc "$root"/proc "$root"/sys \
-	"$root"/dev "$root"/tmp "$root"/run "$root"/mnt "$root"/root "$root"/tests \
-	"$root"/lib64 "$root"/lib/x86_64-linux-gnu
-ln -s bin "$root/sbin"
-ln -s ../bin "$root/usr/sbin"
-
-# busybox and one link per applet (not "busybox" itself: that would loop).
-cp /bin/busybox "$root/bin/busybox"
-for applet in $(/bin/busybox --list); do
-	[ "$applet" = busybox ] && continue
-	ln -sf busybox "$root/bin/$applet"
-done
 
 # Copy a dynamic program and every library it loads, at the same paths.
 copy_with_libs() {
@@ -42,6 +27,37 @@ copy_with_libs() {
 		cp -L "$lib" "$root$lib"
 	done
 }
+
+if [ "$1" = --binaries ]; then
+	out=$2
+	shift 2
+	mkdir -p "$root/usr/bin"
+	for bin in "$@"; do
+		copy_with_libs "$bin" "/usr/bin/$(basename "$bin")"
+	done
+	(cd "$root" && find . -mindepth 1 | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
+	mv "$out.tmp" "$out"
+	exit 0
+fi
+
+out=$1 krel=$2 ko=$3 guest=$4
+shift 4
+
+moddir=/lib/modules/$krel
+[ -d "$moddir/kernel" ] || { echo "mkinitramfs: $moddir missing (apt-get install linux-image-amd64)" >&2; exit 1; }
+
+mkdir -p "$root"/bin "$root"/usr/bin "$root"/etc "$root"/proc "$root"/sys \
+	"$root"/dev "$root"/tmp "$root"/run "$root"/mnt "$root"/root "$root"/tests \
+	"$root"/lib64 "$root"/lib/x86_64-linux-gnu
+ln -s bin "$root/sbin"
+ln -s ../bin "$root/usr/sbin"
+
+# busybox and one link per applet (not "busybox" itself: that would loop).
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ "$applet" = busybox ] && continue
+	ln -sf busybox "$root/bin/$applet"
+done
 
 for tool in /usr/sbin/mkfs.xfs /usr/sbin/xfs_io /usr/sbin/xfs_db /usr/bin/ndctl \
 	/usr/bin/daxctl /usr/sbin/mkfs.ext4; do

@@ -6,8 +6,11 @@
 # usage: run-vm.sh --initrd FILE --kernel-release REL --test NAME
 #                  [--variant NAME] [--log-dir DIR] [--mem 3G] [--memmap 1G!1G]
 #                  [--timeout SEC] [--root IMAGE --install BUILDDIR]
+#                  [--append-initrd ARCHIVE]
 # --variant passes vmvariant=NAME to the guest script (one script, several cases).
 # DAXMF_VM_SEED=N in the environment passes vmseed=N (tests that draw random points print theirs).
+# --append-initrd adds a cpio archive after the initramfs (the kernel unpacks
+# both): binaries only some tests need (mkinitramfs.sh --binaries).
 # --root boots systemd as PID 1 from IMAGE (tests/vm/mkrootimg.sh; changes go to
 # a throw-away overlay) with BUILDDIR's `meson install` tree copied onto it, so
 # the test sees the installed unit, udev rules and catalog as a system would.
@@ -15,7 +18,7 @@
 set -euo pipefail
 
 initrd= krel= test= variant= logdir=${MESON_BUILD_ROOT:-.}/vm-logs mem=3G memmap='1G!1G' timeout=300
-rootimg= installdir=
+rootimg= installdir= append=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--initrd) initrd=$2; shift 2 ;;
@@ -28,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--root) rootimg=$2; shift 2 ;;
 	--install) installdir=$2; shift 2 ;;
+	--append-initrd) append=$2; shift 2 ;;
 	*) echo "run-vm: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -43,11 +47,17 @@ mkdir -p "$logdir"
 log=$logdir/$test${variant:+-$variant}.log
 : >"$log"
 
+work=$(mktemp -d "${TMPDIR:-/tmp}/daxmf-vm.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+if [ -n "$append" ]; then
+	[ -r "$append" ] || { echo "run-vm: cannot read $append" >&2; exit 1; }
+	cat "$initrd" "$append" >"$work/initrd-appended.img"
+	initrd=$work/initrd-appended.img
+fi
+
 rootargs= append_extra=
 if [ -n "$rootimg" ]; then
 	[ -r "$rootimg" ] && [ -n "$installdir" ] || { echo "run-vm: --root needs a readable image and --install BUILDDIR" >&2; exit 2; }
-	work=$(mktemp -d "${TMPDIR:-/tmp}/daxmf-vm.XXXXXX")
-	trap 'rm -rf "$work"' EXIT
 	# What a package would install, as `meson install` puts it, under /payload
 	# of a second initramfs archive (the kernel unpacks both).  The image's
 	# /lib, /bin and /sbin are links into /usr (merged /usr): move what is
