@@ -123,9 +123,16 @@ int report_entry_add_data(struct report_entry *e, const void *data, size_t len) 
         f = report_field_from_name(s, name_len);
         if (f < 0 || e->values[f])
                 return 0;       /* not ours, or a repeated field: the first counts */
-        e->values[f] = strndup(value, value_len);
+        /*
+         * Journal data is a byte run, not a C string: there is no NUL after
+         * it, so it is copied by length (strndup() may read past the end
+         * looking for one).
+         */
+        e->values[f] = malloc(value_len + 1);
         if (!e->values[f])
                 return -ENOMEM;
+        memcpy(e->values[f], value, value_len);
+        e->values[f][value_len] = '\0';
         return 0;
 }
 
