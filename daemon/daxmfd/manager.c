@@ -28,6 +28,7 @@
 #include "parse-util.h"
 #include "state.h"
 #include "textfile.h"
+#include "topology-worker.h"
 
 #define STATE_FILE "ranges"
 #define HARD_OFFLINE_PAGE "/sys/devices/system/memory/hard_offline_page"
@@ -814,25 +815,71 @@ static int on_badblocks_io(sd_event_source *s, int fd, uint32_t revents, void *u
  * waits for our answer, so a scan then would stall us (bounded by the
  * module's timeout).  Scans happen on udev events, which follow an unbind.
  */
-static int manager_refresh_topology(struct manager *m) {
+static void manager_apply_topology(struct manager *m, struct daxmf_topology *t) {
+        topology_done(&m->topology);
+        /* Names are walked again at the next need: mounts may have moved. */
+        if (m->have_resolver)
+                resolver_done(&m->resolver);
+        m->have_resolver = false;
+        m->topology = *t;
+        *t = (struct daxmf_topology) {};
+        for (size_t i = 0; i < m->topology.n; i++) {
+                const struct daxmf_device *d = &m->topology.devices[i];
+
+                log_debug("topology: %s %s %s disk=%s dax=%s data 0x%" PRIx64 "+0x%" PRIx64 " mounted=%s", d->region,
+                          d->namespace, d->mode, d->blockdev, d->dax, d->data_start, d->data_size, d->mountpoint);
+        }
+        inventories_topology_changed(m);
+}
+
+/* At start, before anything waits for us. */
+static int manager_read_topology(struct manager *m) {
         struct daxmf_topology t;
         int r;
 
         r = topology_scan(&t, "/proc/self/mountinfo");
         if (r < 0)
                 return log_error_errno(r, "cannot read the dax/pmem topology (libndctl): %s", strerror(-r));
-        topology_done(&m->topology);
-        /* Names are walked again at the next need: mounts may have moved. */
-        if (m->have_resolver)
-                resolver_done(&m->resolver);
-        m->have_resolver = false;
-        m->topology = t;
-        for (size_t i = 0; i < t.n; i++)
-                log_debug("topology: %s %s %s disk=%s dax=%s data 0x%" PRIx64 "+0x%" PRIx64 " mounted=%s",
-                          t.devices[i].region, t.devices[i].namespace, t.devices[i].mode, t.devices[i].blockdev,
-                          t.devices[i].dax, t.devices[i].data_start, t.devices[i].data_size,
-                          t.devices[i].mountpoint);
-        inventories_topology_changed(m);
+        manager_apply_topology(m, &t);
+        return 0;
+}
+
+static int manager_enumerate_disks(struct manager *m);
+static int manager_refresh_topology(struct manager *m);
+
+static void on_topology_scanned(struct daxmf_topology *t, int r, void *userdata) {
+        struct manager *m = userdata;
+
+        topology_worker_free(m->topology_worker);
+        m->topology_worker = NULL;
+        if (r < 0)
+                log_error("cannot read the dax/pmem topology (libndctl): %s", strerror(-r));
+        else
+                manager_apply_topology(m, t);
+        /* Disks that appeared while it ran are known now. */
+        (void) manager_enumerate_disks(m);
+        if (m->topology_again) {
+                m->topology_again = false;
+                (void) manager_refresh_topology(m);
+        }
+}
+
+/*
+ * Devices and their physical ranges, afresh, on a thread: libndctl reads nd
+ * attributes that take the device's lock, and an unbind in progress holds
+ * it while it waits for our answer (see topology-worker.h).  One scan at a
+ * time; what comes during it asks for one more.
+ */
+static int manager_refresh_topology(struct manager *m) {
+        int r;
+
+        if (m->topology_worker) {
+                m->topology_again = true;
+                return 0;
+        }
+        r = topology_worker_start(m->event, "/proc/self/mountinfo", on_topology_scanned, m, &m->topology_worker);
+        if (r < 0)
+                return log_error_errno(r, "cannot read the dax/pmem topology: %s", strerror(-r));
         return 0;
 }
 
@@ -958,9 +1005,8 @@ static int on_device_event(sd_device_monitor *mon, sd_device *dev, void *userdat
         }
 
         if (strcmp(subsystem, "block") == 0 && strncmp(name, "pmem", 4) == 0) {
-                if (action == SD_DEVICE_ADD || action == SD_DEVICE_CHANGE)
-                        (void) manager_watch_disk(m, dev);
-                else if (action == SD_DEVICE_REMOVE)
+                /* A disk that appears is watched once the scan above knows its range. */
+                if (action == SD_DEVICE_REMOVE)
                         manager_disk_removed(m, name);
         } else if (strcmp(subsystem, "dax") == 0 && action == SD_DEVICE_REMOVE && !m->module_events) {
                 struct open_event e = {
@@ -1199,6 +1245,7 @@ struct manager *manager_free(struct manager *m) {
         sd_event_source_disable_unref(m->backoff_timer);
         sd_event_source_disable_unref(m->reconnect_timer);
         sd_event_source_disable_unref(m->topology_timer);
+        topology_worker_free(m->topology_worker);
         sd_event_source_disable_unref(m->rescan_timer);
         sd_device_monitor_unref(m->monitor);
         daxmf_kernel_close(m->kernel);
@@ -1376,7 +1423,7 @@ int manager_start(struct manager *m) {
 
         (void) inventories_start(m);
         (void) manager_watch_mounts(m);
-        (void) manager_refresh_topology(m);
+        (void) manager_read_topology(m);
         (void) manager_enumerate_disks(m);
         /* With the topology known: the first ranges are named. */
         memory_failure_select(m);

@@ -47,6 +47,8 @@ struct request {
         uint64_t cookie;
 };
 
+struct topology_worker;
+
 struct manager {
         sd_event *event;
         char *config_path;
@@ -72,6 +74,8 @@ struct manager {
 
         struct daxmf_topology topology;         /* libndctl/libdaxctl, refreshed on udev events */
         sd_event_source *topology_timer;        /* reads it once a burst of events is over */
+        struct topology_worker *topology_worker; /* a scan running (topology-worker.c) */
+        bool topology_again;                    /* something changed during it: scan once more */
         sd_event_source *mountinfo_source;      /* mounts come and go: read the topology again */
         struct resolver resolver;               /* affected.c: one filesystem's names, cached */
         bool have_resolver;
