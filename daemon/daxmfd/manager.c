@@ -69,9 +69,10 @@ static void manager_set_degraded(struct manager *m, const char *reason) {
         manager_update_status(m);
 }
 
-static void manager_save_state(struct manager *m) {
+static void manager_write_state(struct manager *m) {
         int r;
 
+        m->state_dirty = false;
         r = daxmf_state_save(m->state_dir_fd, STATE_FILE, m->boot_id, &m->engine.pending, m->engine.batches,
                              m->engine.n_batches, &m->engine.completed);
         if (r < 0) {
@@ -82,6 +83,30 @@ static void manager_save_state(struct manager *m) {
         }
         if (strcmp(m->degraded, "state directory not writable") == 0)
                 manager_set_degraded(m, "");
+}
+
+static int on_save_state(sd_event_source *s, void *userdata) {
+        struct manager *m = userdata;
+
+        if (m->state_dirty)
+                manager_write_state(m);
+        return 0;
+}
+
+/*
+ * Saved once per turn of the loop, before anything is sent: a burst of
+ * changes (512 bad ranges in one badblocks read) is one write and two
+ * fsyncs, not two fsyncs per range (which stalled the loop for seconds,
+ * past the watchdog, in a badblocks storm).  The save's priority puts it
+ * ahead of the pump and of the sysfs batches.
+ */
+static void manager_save_state(struct manager *m) {
+        if (!m->save_source) {
+                manager_write_state(m);
+                return;
+        }
+        m->state_dirty = true;
+        (void) sd_event_source_set_enabled(m->save_source, SD_EVENT_ONESHOT);
 }
 
 /* ---- events ---- */
@@ -1242,6 +1267,7 @@ struct manager *manager_free(struct manager *m) {
         daxmf_kernel_close(m->module_events);
         sd_event_source_disable_unref(m->sysfs_source);
         sd_event_source_disable_unref(m->pump_source);
+        sd_event_source_disable_unref(m->save_source);
         sd_event_source_disable_unref(m->backoff_timer);
         sd_event_source_disable_unref(m->reconnect_timer);
         sd_event_source_disable_unref(m->topology_timer);
@@ -1379,6 +1405,11 @@ int manager_start(struct manager *m) {
         if (r < 0)
                 return r;
         (void) sd_event_source_set_enabled(m->pump_source, SD_EVENT_OFF);
+        r = sd_event_add_defer(m->event, &m->save_source, on_save_state, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_priority(m->save_source, SD_EVENT_PRIORITY_IMPORTANT);
+        (void) sd_event_source_set_enabled(m->save_source, SD_EVENT_OFF);
         r = sd_event_add_time_relative(m->event, &m->backoff_timer, CLOCK_MONOTONIC, 500 * 1000, 0, on_backoff, m);
         if (r < 0)
                 return r;
@@ -1446,7 +1477,7 @@ int manager_run(struct manager *m) {
         sd_notify(false, "STOPPING=1");
         memory_failure_stop(m);
         /* Whatever is still pending is in the state file for the next run. */
-        manager_save_state(m);
+        manager_write_state(m);
         textfile_flush(m);      /* the final values */
         return r;
 }

@@ -65,6 +65,8 @@ struct manager {
         sd_event_source *backoff_timer;
         sd_event_source *reconnect_timer;       /* looks for the module while without it */
         sd_event_source *pump_source;           /* sends, outside any callback */
+        sd_event_source *save_source;           /* writes the state file once per burst of changes */
+        bool state_dirty;
         struct daxmf_kernel *module_events;     /* the module's events group */
         sd_event_source *module_events_source;
         sd_event_source *events_check_timer;    /* after an overrun: is the module still there? */
