@@ -160,7 +160,7 @@ namespace)
 		echo namespace0.0 >/sys/bus/nd/drivers/nd_pmem/unbind || errs=$((errs + 1))
 		echo namespace0.0 >/sys/bus/nd/drivers/nd_pmem/bind || errs=$((errs + 1))
 		i=$((i + 1))
-		[ $((i % 100)) != 0 ] || echo "# $i cycles at $(now) s"
+		[ $((i % 25)) != 0 ] || echo "# $i cycles at $(now) s: daxmfd VmRSS $(kb VmRSS) kB, VmHWM $(kb VmHWM) kB, $(fds) fds"
 	done
 	end_storm
 	[ "$errs" = 0 ] && pass "$cycles unbind/bind cycles, $mounts of them with a mount, no error" || fail "$errs errors"
