@@ -30,6 +30,7 @@
 #include "parse-util.h"
 #include "state.h"
 #include "textfile.h"
+#include "topology-worker.h"
 #include "uevent.h"
 
 #define STATE_FILE "ranges"
@@ -94,9 +95,10 @@ static void manager_set_degraded(struct manager *m, const char *reason) {
         manager_update_status(m);
 }
 
-static void manager_save_state(struct manager *m) {
+static void manager_write_state(struct manager *m) {
         int r;
 
+        m->state_dirty = false;
         r = daxmf_state_save(m->state_dir_fd, STATE_FILE, m->boot_id, &m->engine.pending, m->engine.batches,
                              m->engine.n_batches, &m->engine.completed);
         if (r < 0) {
@@ -127,8 +129,32 @@ static void manager_save_state(struct manager *m) {
 }
 
 static int on_state_retry(sd_event_source *s, uint64_t usec, void *userdata) {
-        manager_save_state(userdata);
+        manager_write_state(userdata);
         return 0;
+}
+
+static int on_save_state(sd_event_source *s, void *userdata) {
+        struct manager *m = userdata;
+
+        if (m->state_dirty)
+                manager_write_state(m);
+        return 0;
+}
+
+/*
+ * Saved once per turn of the loop, before anything is sent: a burst of
+ * changes (512 bad ranges in one badblocks read) is one write and two
+ * fsyncs, not two fsyncs per range (which stalled the loop for seconds,
+ * past the watchdog, in a badblocks storm).  The save's priority puts it
+ * ahead of the pump and of the sysfs batches.
+ */
+static void manager_save_state(struct manager *m) {
+        if (!m->save_source) {
+                manager_write_state(m);
+                return;
+        }
+        m->state_dirty = true;
+        (void) sd_event_source_set_enabled(m->save_source, SD_EVENT_ONESHOT);
 }
 
 /* ---- events ---- */
@@ -912,25 +938,71 @@ static int on_badblocks_io(sd_event_source *s, int fd, uint32_t revents, void *u
  * waits for our answer, so a scan then would stall us (bounded by the
  * module's timeout).  Scans happen on udev events, which follow an unbind.
  */
-static int manager_refresh_topology(struct manager *m) {
+static void manager_apply_topology(struct manager *m, struct daxmf_topology *t) {
+        topology_done(&m->topology);
+        /* Names are walked again at the next need: mounts may have moved. */
+        if (m->have_resolver)
+                resolver_done(&m->resolver);
+        m->have_resolver = false;
+        m->topology = *t;
+        *t = (struct daxmf_topology) {};
+        for (size_t i = 0; i < m->topology.n; i++) {
+                const struct daxmf_device *d = &m->topology.devices[i];
+
+                log_debug("topology: %s %s %s disk=%s dax=%s data 0x%" PRIx64 "+0x%" PRIx64 " mounted=%s", d->region,
+                          d->namespace, d->mode, d->blockdev, d->dax, d->data_start, d->data_size, d->mountpoint);
+        }
+        inventories_topology_changed(m);
+}
+
+/* At start, before anything waits for us. */
+static int manager_read_topology(struct manager *m) {
         struct daxmf_topology t;
         int r;
 
         r = topology_scan(&t, "/proc/self/mountinfo");
         if (r < 0)
                 return log_error_errno(r, "cannot read the dax/pmem topology (libndctl): %s", strerror(-r));
-        topology_done(&m->topology);
-        /* Names are walked again at the next need: mounts may have moved. */
-        if (m->have_resolver)
-                resolver_done(&m->resolver);
-        m->have_resolver = false;
-        m->topology = t;
-        for (size_t i = 0; i < t.n; i++)
-                log_debug("topology: %s %s %s disk=%s dax=%s data 0x%" PRIx64 "+0x%" PRIx64 " mounted=%s",
-                          t.devices[i].region, t.devices[i].namespace, t.devices[i].mode, t.devices[i].blockdev,
-                          t.devices[i].dax, t.devices[i].data_start, t.devices[i].data_size,
-                          t.devices[i].mountpoint);
-        inventories_topology_changed(m);
+        manager_apply_topology(m, &t);
+        return 0;
+}
+
+static int manager_enumerate_disks(struct manager *m);
+static int manager_refresh_topology(struct manager *m);
+
+static void on_topology_scanned(struct daxmf_topology *t, int r, void *userdata) {
+        struct manager *m = userdata;
+
+        topology_worker_free(m->topology_worker);
+        m->topology_worker = NULL;
+        if (r < 0)
+                log_error("cannot read the dax/pmem topology (libndctl): %s", strerror(-r));
+        else
+                manager_apply_topology(m, t);
+        /* Disks that appeared while it ran are known now. */
+        (void) manager_enumerate_disks(m);
+        if (m->topology_again) {
+                m->topology_again = false;
+                (void) manager_refresh_topology(m);
+        }
+}
+
+/*
+ * Devices and their physical ranges, afresh, on a thread: libndctl reads nd
+ * attributes that take the device's lock, and an unbind in progress holds
+ * it while it waits for our answer (see topology-worker.h).  One scan at a
+ * time; what comes during it asks for one more.
+ */
+static int manager_refresh_topology(struct manager *m) {
+        int r;
+
+        if (m->topology_worker) {
+                m->topology_again = true;
+                return 0;
+        }
+        r = topology_worker_start(m->event, "/proc/self/mountinfo", on_topology_scanned, m, &m->topology_worker);
+        if (r < 0)
+                return log_error_errno(r, "cannot read the dax/pmem topology: %s", strerror(-r));
         return 0;
 }
 
@@ -1055,7 +1127,7 @@ static int on_device_event(sd_device_monitor *mon, sd_device *dev, void *userdat
 
         switch (d.what) {
         case DAXMF_UEVENT_WATCH_DISK:
-                (void) manager_watch_disk(m, dev);
+                /* Watched once the scan started above (refresh_now) knows its range. */
                 break;
         case DAXMF_UEVENT_DISK_REMOVED:
                 manager_disk_removed(m, name);
@@ -1310,9 +1382,11 @@ struct manager *manager_free(struct manager *m) {
         daxmf_kernel_close(m->module_events);
         sd_event_source_disable_unref(m->sysfs_source);
         sd_event_source_disable_unref(m->pump_source);
+        sd_event_source_disable_unref(m->save_source);
         sd_event_source_disable_unref(m->backoff_timer);
         sd_event_source_disable_unref(m->reconnect_timer);
         sd_event_source_disable_unref(m->topology_timer);
+        topology_worker_free(m->topology_worker);
         sd_event_source_disable_unref(m->rescan_timer);
         sd_device_monitor_unref(m->monitor);
         daxmf_kernel_close(m->kernel);
@@ -1458,6 +1532,11 @@ int manager_start(struct manager *m) {
         if (r < 0)
                 return r;
         (void) sd_event_source_set_enabled(m->pump_source, SD_EVENT_OFF);
+        r = sd_event_add_defer(m->event, &m->save_source, on_save_state, m);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_priority(m->save_source, SD_EVENT_PRIORITY_IMPORTANT);
+        (void) sd_event_source_set_enabled(m->save_source, SD_EVENT_OFF);
         r = sd_event_add_time_relative(m->event, &m->backoff_timer, CLOCK_MONOTONIC, 500 * 1000, 0, on_backoff, m);
         if (r < 0)
                 return r;
@@ -1502,7 +1581,7 @@ int manager_start(struct manager *m) {
 
         (void) inventories_start(m);
         (void) manager_watch_mounts(m);
-        (void) manager_refresh_topology(m);
+        (void) manager_read_topology(m);
         (void) manager_enumerate_disks(m);
         /* With the topology known: the first ranges are named. */
         memory_failure_select(m);
@@ -1525,7 +1604,7 @@ int manager_run(struct manager *m) {
         sd_notify(false, "STOPPING=1");
         memory_failure_stop(m);
         /* Whatever is still pending is in the state file for the next run. */
-        manager_save_state(m);
+        manager_write_state(m);
         textfile_flush(m);      /* the final values */
         return r;
 }

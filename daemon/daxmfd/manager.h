@@ -47,6 +47,8 @@ struct request {
         uint64_t cookie;
 };
 
+struct topology_worker;
+
 struct manager {
         sd_event *event;
         char *config_path;
@@ -71,6 +73,8 @@ struct manager {
         sd_event_source *backoff_timer;
         sd_event_source *reconnect_timer;       /* looks for the module while without it */
         sd_event_source *pump_source;           /* sends, outside any callback */
+        sd_event_source *save_source;           /* writes the state file once per burst of changes */
+        bool state_dirty;
         struct daxmf_kernel *module_events;     /* the module's events group */
         sd_event_source *module_events_source;
         sd_event_source *events_check_timer;    /* after an overrun: is the module still there? */
@@ -80,6 +84,8 @@ struct manager {
 
         struct daxmf_topology topology;         /* libndctl/libdaxctl, refreshed on udev events */
         sd_event_source *topology_timer;        /* reads it once a burst of events is over */
+        struct topology_worker *topology_worker; /* a scan running (topology-worker.c) */
+        bool topology_again;                    /* something changed during it: scan once more */
         sd_event_source *mountinfo_source;      /* mounts come and go: read the topology again */
         struct resolver resolver;               /* affected.c: one filesystem's names, cached */
         bool have_resolver;

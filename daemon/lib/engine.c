@@ -55,7 +55,7 @@ void daxmf_engine_done(struct daxmf_engine *e) {
 int daxmf_engine_submit(struct daxmf_engine *e, enum daxmf_event_kind kind, uint64_t start,
                         uint64_t end, uint64_t *ret_queued) {
         _cleanup_(rangeset_done) struct daxmf_rangeset add = {};
-        uint64_t before;
+        uint64_t queued = 0;
         int r;
 
         if (kind >= _DAXMF_EVENT_KIND_MAX || start >= end)
@@ -76,14 +76,18 @@ int daxmf_engine_submit(struct daxmf_engine *e, enum daxmf_event_kind kind, uint
         if (r < 0)
                 return r;
 
-        before = rangeset_pages(&e->pending);
+        /* Counted over the new pages only: the whole pending set may be large. */
         for (size_t i = 0; i < add.n; i++) {
+                uint64_t fresh = add.ranges[i].end - add.ranges[i].start -
+                                 rangeset_count(&e->pending, add.ranges[i].start, add.ranges[i].end);
+
                 r = rangeset_add(&e->pending, add.ranges[i].start, add.ranges[i].end);
                 if (r < 0)
                         return r;
+                queued += fresh;
         }
         if (ret_queued)
-                *ret_queued = rangeset_pages(&e->pending) - before;
+                *ret_queued = queued;
         return DAXMF_ACTION_FAIL;
 }
 

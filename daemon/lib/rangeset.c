@@ -6,23 +6,30 @@
 #include "rangeset.h"
 
 void rangeset_done(struct daxmf_rangeset *s) {
-        free(s->ranges);
+        free(s->ranges ? s->ranges - s->head : NULL);
         *s = (struct daxmf_rangeset) {};
 }
 
 static int reserve(struct daxmf_rangeset *s, size_t n) {
-        struct daxmf_range *r;
+        struct daxmf_range *base = s->ranges ? s->ranges - s->head : NULL, *r;
         size_t a;
 
-        if (n <= s->allocated)
+        if (n <= s->allocated - s->head)
                 return 0;
+        /* Slots freed at the front are worth a move once they are a quarter of the room. */
+        if (s->head > 0 && s->head >= s->allocated / 4 && n <= s->allocated) {
+                memmove(base, s->ranges, s->n * sizeof(*base));
+                s->ranges = base;
+                s->head = 0;
+                return 0;
+        }
         a = s->allocated ? s->allocated * 2 : 8;
-        while (a < n)
+        while (a < n + s->head)
                 a *= 2;
-        r = reallocarray(s->ranges, a, sizeof(*r));
+        r = reallocarray(base, a, sizeof(*r));
         if (!r)
                 return -ENOMEM;
-        s->ranges = r;
+        s->ranges = r + s->head;
         s->allocated = a;
         return 0;
 }
@@ -75,7 +82,8 @@ int rangeset_add(struct daxmf_rangeset *s, uint64_t start, uint64_t end) {
 }
 
 int rangeset_remove(struct daxmf_rangeset *s, uint64_t start, uint64_t end) {
-        size_t i;
+        struct daxmf_range *x;
+        size_t i, j;
         int r;
 
         if (start > end)
@@ -83,48 +91,75 @@ int rangeset_remove(struct daxmf_rangeset *s, uint64_t start, uint64_t end) {
         if (start == end)
                 return 0;
 
-        i = first_touching(s, start);
-        while (i < s->n && s->ranges[i].start < end) {
-                struct daxmf_range *x = &s->ranges[i];
-
-                if (x->end <= start) {
-                        i++;
-                        continue;
-                }
-                if (x->start < start && x->end > end) {
-                        /* Splits in two. */
-                        r = reserve(s, s->n + 1);
-                        if (r < 0)
-                                return r;
-                        x = &s->ranges[i];
-                        memmove(x + 1, x, (s->n - i) * sizeof(*x));
-                        s->n++;
-                        s->ranges[i].end = start;
-                        s->ranges[i + 1].start = end;
-                        return 0;
-                }
-                if (x->start < start) {
-                        x->end = start;
-                        i++;
-                } else if (x->end > end) {
-                        x->start = end;
-                        i++;
-                } else {
-                        memmove(x, x + 1, (s->n - i - 1) * sizeof(*x));
-                        s->n--;
-                }
+        /* The first range ending after start: the only one that may stick out on the left. */
+        i = first_touching(s, start + 1);
+        if (i == s->n || s->ranges[i].start >= end)
+                return 0;
+        x = &s->ranges[i];
+        if (x->start < start && x->end > end) {
+                /* Splits in two. */
+                r = reserve(s, s->n + 1);
+                if (r < 0)
+                        return r;
+                x = &s->ranges[i];
+                memmove(x + 1, x, (s->n - i) * sizeof(*x));
+                s->n++;
+                s->ranges[i].end = start;
+                s->ranges[i + 1].start = end;
+                return 0;
         }
+        if (x->start < start) {
+                x->end = start;
+                i++;
+        }
+        /*
+         * Ranges i..j-1 lie wholly inside: they go with one move of the
+         * rest (one move per range made a large removal quadratic).
+         */
+        for (j = i; j < s->n && s->ranges[j].end <= end; j++)
+                ;
+        if (j < s->n && s->ranges[j].start < end)
+                s->ranges[j].start = end;
+        if (j == i)
+                return 0;
+        if (i == 0) {
+                /* From the front: no move at all, the slots are kept for later. */
+                s->ranges += j;
+                s->head += j;
+        } else
+                memmove(s->ranges + i, s->ranges + j, (s->n - j) * sizeof(*s->ranges));
+        s->n -= j - i;
         return 0;
 }
 
 int rangeset_remove_set(struct daxmf_rangeset *s, const struct daxmf_rangeset *other) {
-        for (size_t i = 0; i < other->n; i++) {
-                int r = rangeset_remove(s, other->ranges[i].start, other->ranges[i].end);
+        size_t j;
+
+        if (s->n == 0)
+                return 0;
+        /* Only other's ranges that can meet s: a small s minus a large set stays cheap. */
+        j = first_touching(other, s->ranges[0].start + 1);
+        for (; j < other->n && s->n > 0 && other->ranges[j].start < s->ranges[s->n - 1].end; j++) {
+                int r = rangeset_remove(s, other->ranges[j].start, other->ranges[j].end);
 
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+uint64_t rangeset_count(const struct daxmf_rangeset *s, uint64_t start, uint64_t end) {
+        uint64_t n = 0;
+
+        if (start >= end)
+                return 0;
+        for (size_t i = first_touching(s, start + 1); i < s->n && s->ranges[i].start < end; i++) {
+                uint64_t a = s->ranges[i].start > start ? s->ranges[i].start : start;
+                uint64_t b = s->ranges[i].end < end ? s->ranges[i].end : end;
+
+                n += b - a;
+        }
+        return n;
 }
 
 bool rangeset_overlaps(const struct daxmf_rangeset *s, uint64_t start, uint64_t end) {

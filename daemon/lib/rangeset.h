@@ -15,7 +15,8 @@ struct daxmf_range {
 struct daxmf_rangeset {
         struct daxmf_range *ranges;
         size_t n;
-        size_t allocated;
+        size_t allocated;       /* slots from the allocation's start */
+        size_t head;            /* slots before ranges, freed from the front (the engine pops there) */
 };
 
 void rangeset_done(struct daxmf_rangeset *s);
@@ -31,3 +32,5 @@ int rangeset_remove_set(struct daxmf_rangeset *s, const struct daxmf_rangeset *o
 bool rangeset_overlaps(const struct daxmf_rangeset *s, uint64_t start, uint64_t end);
 bool rangeset_contains(const struct daxmf_rangeset *s, uint64_t start, uint64_t end);
 uint64_t rangeset_pages(const struct daxmf_rangeset *s);
+/* Pages of [start, end) that are in s. */
+uint64_t rangeset_count(const struct daxmf_rangeset *s, uint64_t start, uint64_t end);

@@ -548,6 +548,40 @@ static bool model_contains(const bool *model, uint64_t a, uint64_t b) {
         return true;
 }
 
+/* Used as a queue (the engine pops the lowest range, events add higher ones): the freed front is reused. */
+static void test_queue_front_pops(void **state) {
+        struct daxmf_rangeset s = {};
+        uint64_t next = 0;
+
+        for (uint64_t i = 0; i < 64; i++, next += 2)
+                assert_int_equal(rangeset_add(&s, next, next + 1), 0);
+        for (unsigned round = 0; round < 10000; round++) {
+                uint64_t first = s.ranges[0].start;
+
+                assert_int_equal(rangeset_remove(&s, first, first + 1), 0);
+                assert_int_equal(rangeset_add(&s, next, next + 1), 0);
+                next += 2;
+                assert_int_equal(s.n, 64);
+                assert_int_equal(s.ranges[0].start, first + 2);
+                assert_int_equal(s.ranges[63].start, next - 2);
+                assert_true(s.allocated <= 256);
+        }
+        assert_int_equal(rangeset_count(&s, 0, next), 64);
+        assert_int_equal(rangeset_count(&s, s.ranges[1].start, s.ranges[3].start), 2);
+        /* A removal over several whole ranges and a part of one, from the front. */
+        assert_int_equal(rangeset_remove(&s, 0, s.ranges[5].start + 1), 0);
+        assert_int_equal(s.n, 58);
+        assert_int_equal(rangeset_pages(&s), 58);
+        /* Emptied from the front, then filled again. */
+        assert_int_equal(rangeset_remove(&s, 0, UINT64_MAX), 0);
+        assert_int_equal(s.n, 0);
+        for (uint64_t i = 0; i < 1000; i++)
+                assert_int_equal(rangeset_add(&s, 3 * i, 3 * i + 2), 0);
+        assert_int_equal(s.n, 1000);
+        assert_int_equal(rangeset_pages(&s), 2000);
+        rangeset_done(&s);
+}
+
 static void test_random_vs_bitmap(void **state) {
         struct daxmf_rangeset s = {};
         bool model[UNIVERSE] = {};
@@ -634,6 +668,7 @@ int main(void) {
                 cmocka_unit_test(test_remove_spanning),
                 cmocka_unit_test(test_remove_no_overlap),
                 cmocka_unit_test(test_remove_set),
+                cmocka_unit_test(test_queue_front_pops),
                 cmocka_unit_test(test_contains),
                 cmocka_unit_test(test_pages),
                 cmocka_unit_test(test_near_uint64_max),
