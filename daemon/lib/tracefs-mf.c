@@ -151,8 +151,12 @@ static int open_instance(struct tracefs_mf *t, const char **why) {
         int r;
 
         if (faccessat(t->tracing_fd, EVENT_DIR, F_OK, 0) < 0) {
-                *why = "the kernel has no tracepoint ras:" TRACEFS_MF_EVENT;
-                return -ENOENT;
+                r = -errno;
+                /* tracefs is 0700 root: a daemon without the right to look in is not told "no tracepoint". */
+                *why = r == -ENOENT ? "the kernel has no tracepoint ras:" TRACEFS_MF_EVENT :
+                       permission_error(r) ? "not allowed to look into tracefs for ras:" TRACEFS_MF_EVENT :
+                       "cannot look up the tracepoint ras:" TRACEFS_MF_EVENT;
+                return r;
         }
         /* Left by a crashed run: ours, taken over. */
         if (mkdirat(t->tracing_fd, INSTANCE, 0750) < 0 && errno != EEXIST) {
