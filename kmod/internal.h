@@ -126,6 +126,8 @@ void daxmf_handshake_stop(void);
 /* preremove.c */
 int daxmf_preremove_init(void);
 void daxmf_preremove_exit(void);
+/* Unload, once no range can be accepted: drop the fences still up. */
+void daxmf_preremove_free_fences(void);
 
 /* mf-watch.c: the kernel's own memory failures, from its tracepoint. */
 struct daxmf_mf_range;

@@ -90,13 +90,15 @@ static void __exit daxmf_exit(void)
 	 * reports its -ESHUTDOWN to its requester and the events group.
 	 * Requests arriving meanwhile are refused.  A removal waiting for
 	 * the handler stops waiting and does its work before the notifier
-	 * can be unregistered.  The kernel's memory failures are followed until
-	 * the ranges have stopped, and what is held is sent before the family
-	 * goes.
+	 * can be unregistered.  A device still being unbound keeps its range
+	 * fenced until no range can be accepted any more.  The kernel's memory
+	 * failures are followed until the ranges have stopped, and what is held
+	 * is sent before the family goes.
 	 */
 	daxmf_handshake_stop();
 	daxmf_preremove_exit();
 	daxmf_jobs_stop();
+	daxmf_preremove_free_fences();
 	daxmf_mf_watch_exit();
 	daxmf_genl_unregister();
 	daxmf_jobs_exit();

@@ -27,6 +27,8 @@
  * Before any of it, the removal handler (daxmfd) is told and waited for,
  * bounded (handshake.c): it records what sits on the range while that can
  * still be read, and may fail the pages itself; then only the zap is left.
+ * From then on the range is fenced: no job of ours runs over it, and none
+ * is accepted, until the driver has let go of the device entirely.
  *
  * See docs/design/preremove.md for the facts behind each step.  Not yet
  * here: dax devices not below an nd_dax (hmem).
@@ -44,6 +46,8 @@
 #include <linux/kstrtox.h>
 #include <linux/mutex.h>
 #include <linux/gfp.h>
+#include <linux/slab.h>
+#include <linux/list.h>
 
 #include "internal.h"
 
@@ -180,6 +184,54 @@ static int daxmf_dev_dax_start(struct device *dev, u64 *ret)
 	return ret_code;
 }
 
+/*
+ * The fence a removal raises outlives the notifier: it is lowered only at
+ * BUS_NOTIFY_UNBOUND_DRIVER of the device whose unbind raised it, once the
+ * driver's remove and its devres release have run.  Lowered any earlier, a
+ * range accepted in between would hold a pagemap reference across that
+ * release: pmem's pagemap op reaches the dax_device that pmem_release_disk()
+ * has killed and put (freed when nothing else holds it), and a device-dax
+ * range would fail pages kill_dev_dax() has already unmapped.  An unbind
+ * always ends with UNBOUND; the only fences left are those of unbinds still
+ * running when the module goes, and daxmf_preremove_free_fences() drops
+ * them once no new range can be accepted.  The device is only compared.
+ */
+struct daxmf_held_fence {
+	struct list_head node;
+	struct device *dev;
+	struct daxmf_fence fence;
+};
+
+static DEFINE_MUTEX(daxmf_held_lock);
+static LIST_HEAD(daxmf_held);
+
+static void daxmf_fence_hold(struct daxmf_held_fence *held, struct device *dev)
+{
+	held->dev = dev;
+	mutex_lock(&daxmf_held_lock);
+	list_add(&held->node, &daxmf_held);
+	mutex_unlock(&daxmf_held_lock);
+}
+
+/* Lower the fences @dev's unbind raised; every one left when @dev is NULL. */
+static void daxmf_fences_release(struct device *dev)
+{
+	struct daxmf_held_fence *held, *next;
+
+	mutex_lock(&daxmf_held_lock);
+	list_for_each_entry_safe(held, next, &daxmf_held, node) {
+		if (dev && held->dev != dev)
+			continue;
+		list_del(&held->node);
+		daxmf_jobs_unfence(&held->fence);
+		if (dev)
+			dev_dbg(dev, "daxmf: unbound: pfn %#llx+%llu open again\n",
+				held->fence.pfn, held->fence.pages);
+		kfree(held);
+	}
+	mutex_unlock(&daxmf_held_lock);
+}
+
 static const char *const daxmf_handshake_names[] = {
 	[DAXMF_HANDSHAKE_NO_HANDLER] = "no handler",
 	[DAXMF_HANDSHAKE_ACKED] = "acknowledged",
@@ -193,8 +245,11 @@ static const char *const daxmf_handshake_names[] = {
  * One device range about to go: tell the removal handler and wait for it,
  * stop whatever still runs over the range, then do what the kernel will
  * not do itself.  @covered: the filesystem's dax holder walks the range.
+ * @owner: the device whose unbind this is; the range stays fenced until it
+ * is unbound.
  */
-static void daxmf_removal(struct device *dev, u64 pfn, u64 pages, bool covered)
+static void daxmf_removal(struct device *owner, struct device *dev, u64 pfn,
+			  u64 pages, bool covered)
 {
 	struct daxmf_removal_outcome out;
 	struct daxmf_range_result res;
@@ -207,15 +262,20 @@ static void daxmf_removal(struct device *dev, u64 pfn, u64 pages, bool covered)
 	atomic_t never = ATOMIC_INIT(0);
 	u32 mode = covered ? DAXMF_REMOVAL_HOLDER_WALK :
 			     DAXMF_REMOVAL_FAILED_PAGES;
-	struct daxmf_fence fence;
+	struct daxmf_held_fence *held;
+	struct daxmf_fence on_stack, *fence = &on_stack;
 	int holder = 0;
 
 	daxmf_removal_handshake(dev_name(dev), mode, pfn, pages, &out);
 	/*
 	 * A handler that answered late, or never, may still have ranges here,
-	 * and would send more: from now on the range is the module's alone.
+	 * and would send more: from now on the range is the module's alone,
+	 * until the device is unbound.
 	 */
-	daxmf_jobs_fence(&fence, pfn, pages);
+	held = kzalloc(sizeof(*held), GFP_KERNEL);
+	if (held)
+		fence = &held->fence;
+	daxmf_jobs_fence(fence, pfn, pages);
 
 	if (covered) {
 		holder = daxmf_notify_holder(pfn, pages);
@@ -229,7 +289,13 @@ static void daxmf_removal(struct device *dev, u64 pfn, u64 pages, bool covered)
 
 	/* Synchronous: the pages must be dealt with before the driver goes. */
 	daxmf_range_fail(&req, &never, &res);
-	daxmf_jobs_unfence(&fence);
+	if (held) {
+		daxmf_fence_hold(held, owner);
+	} else {
+		daxmf_jobs_unfence(fence);
+		dev_warn(dev, "daxmf: out of memory: new ranges over pfn %#llx+%llu are accepted again before the driver is gone\n",
+			 pfn, pages);
+	}
 	daxmf_genl_notify_removal(dev_name(dev), mode, &out, &req, &res);
 
 	if (mode == DAXMF_REMOVAL_FAILED_PAGES)
@@ -249,8 +315,11 @@ static void daxmf_removal(struct device *dev, u64 pfn, u64 pages, bool covered)
 		dev_dbg(dev, "daxmf: holder walk: %d\n", holder);
 }
 
-/* A device-dax instance about to go: fail and zap its mapped pages. */
-static void daxmf_devdax_removal(struct device *dev)
+/*
+ * A device-dax instance about to go: fail and zap its mapped pages.
+ * @owner: the device being unbound, @dev or its nd_dax.
+ */
+static void daxmf_devdax_removal(struct device *owner, struct device *dev)
 {
 	struct dev_pagemap *pgmap;
 	u64 start, ranges[4][2];
@@ -278,7 +347,7 @@ static void daxmf_devdax_removal(struct device *dev)
 	put_dev_pagemap(pgmap);
 
 	for (i = 0; i < n; i++)
-		daxmf_removal(dev, ranges[i][0], ranges[i][1], false);
+		daxmf_removal(owner, dev, ranges[i][0], ranges[i][1], false);
 }
 
 static int daxmf_match_bus(struct device *dev, void *data)
@@ -298,7 +367,7 @@ static void daxmf_fsdax_removal(struct device *dev)
 		return;
 	}
 	if (pages)
-		daxmf_removal(dev, pfn, pages, covered);
+		daxmf_removal(dev, dev, pfn, pages, covered);
 }
 
 static void daxmf_watch_dax_bus(const struct bus_type *bus);
@@ -359,12 +428,17 @@ static int daxmf_dax_event(struct notifier_block *nb, unsigned long action,
 {
 	struct device *dev = data;
 
+	/* After its driver's remove and devres: its pagemap is gone. */
+	if (action == BUS_NOTIFY_UNBOUND_DRIVER) {
+		daxmf_fences_release(dev);
+		return NOTIFY_DONE;
+	}
 	if (action != BUS_NOTIFY_UNBIND_DRIVER || daxmf_stopping())
 		return NOTIFY_DONE;
 	if (!dev->driver || strcmp(dev->driver->name, "device_dax"))
 		return NOTIFY_DONE;
 	if (!daxmf_handled_already(dev))
-		daxmf_devdax_removal(dev);
+		daxmf_devdax_removal(dev, dev);
 	return NOTIFY_DONE;
 }
 
@@ -378,8 +452,12 @@ static int daxmf_nd_event(struct notifier_block *nb, unsigned long action,
 	struct device *dev = data;
 	struct device *child;
 
-	/* After its driver's remove: its dev_dax is gone too. */
+	/*
+	 * After its driver's remove and devres: its pagemap and dax device
+	 * are gone, and so is the dev_dax of an nd_dax.
+	 */
 	if (action == BUS_NOTIFY_UNBOUND_DRIVER) {
+		daxmf_fences_release(dev);
 		daxmf_handled_forget(dev);
 		return NOTIFY_DONE;
 	}
@@ -411,7 +489,7 @@ static int daxmf_nd_event(struct notifier_block *nb, unsigned long action,
 		if (child) {
 			if (child->driver &&
 			    !strcmp(child->driver->name, "device_dax")) {
-				daxmf_devdax_removal(child);
+				daxmf_devdax_removal(dev, child);
 				daxmf_handled_note(dev, child);
 			}
 			put_device(child);
@@ -484,4 +562,14 @@ void daxmf_preremove_exit(void)
 	daxmf_dax_bus = NULL;
 	mutex_unlock(&daxmf_dax_bus_lock);
 	nd_driver_unregister(&daxmf_nd_driver);
+}
+
+/*
+ * After daxmf_preremove_exit() and daxmf_jobs_stop(): no notifier can run
+ * and no range can be accepted, so the fences of unbinds that have not
+ * ended yet have nothing left to guard.
+ */
+void daxmf_preremove_free_fences(void)
+{
+	daxmf_fences_release(NULL);
 }
