@@ -9,9 +9,13 @@
 #                     daxmf during the wait → the wait is aborted, the module
 #                     acts, the unbind completes, the module unloads;
 # vmvariant=flood:    the handler never answers and keeps failing the range
-#                     with DAXMF_FLAG_REMOVAL, round after round → after the
-#                     timeout its ranges are stopped and new ones refused
-#                     (ENXIO, "being removed"): the unbind still ends;
+#                     with DAXMF_FLAG_REMOVAL, round after round, through
+#                     the whole unbind and past it → after the timeout its
+#                     ranges are stopped and new ones refused (ENXIO, "being
+#                     removed") until the driver has let go of the device
+#                     (then the range has no pagemap): not one is accepted
+#                     after the module's pass began; the unbind still ends;
+#                     bound again, the new device's range works;
 # vmvariant=protocol: no removal; the handler role and the ACK's errors.
 # In each removal case the early-kill mapper gets BUS_MCEERR_AO, nothing stays
 # mapped, the default mapper's next touch gets SIGBUS, the unbind completes.
@@ -124,10 +128,26 @@ flood)
 		n=$((n - 1)); [ $n -gt 0 ] || break
 		sleep 0.1
 	done
-	echo "# handler: $(tr '\n' ' ' <handler.rep)"
 	[ "$(field flood_accepted handler.rep)" -ge 1 ] && [ "$(field flood_refused_errno handler.rep)" = -6 ] &&
 		pass "the handler's ranges ran during the wait, then were refused: ENXIO ($(field flood_refused_message handler.rep))" ||
 		fail "flood: accepted $(field flood_accepted handler.rep), refused $(field flood_refused_errno handler.rep)"
+	# It kept sending through the unbind; its replies are in the order the
+	# module decided, so what follows the first refusal covers the rest of
+	# the module's pass, the driver's teardown and the end of the unbind.
+	kill -USR1 $handler
+	n=100
+	until grep -q '^stopped=' handler.rep; do
+		n=$((n - 1)); [ $n -gt 0 ] || die "the handler did not stop"
+		sleep 0.1
+	done
+	echo "# handler: $(tr '\n' ' ' <handler.rep)"
+	[ "$(field after_accepted handler.rep)" = 0 ] &&
+		pass "no range accepted from the module's pass to the end of the unbind ($(field after_removing handler.rep) refused as being removed, then $(field after_other handler.rep) as gone)" ||
+		fail "$(field after_accepted handler.rep) ranges accepted after the module's pass began"
+	[ "$(field after_removing handler.rep)" -ge 1 ] && [ "$(field after_gone_first handler.rep)" -gt 1 ] &&
+		[ "$(field after_removing_after_gone handler.rep)" = 0 ] &&
+		pass "refused as being removed until the device was gone, then as outside every pagemap: the flood outlasted the unbind" ||
+		fail "refusals: $(field after_removing handler.rep) removing, first gone at $(field after_gone_first handler.rep), $(field after_removing_after_gone handler.rep) removing after gone, last other: $(field after_other_message handler.rep)"
 	want="handler timed out" json=timeout ;;
 rmmod)
 	[ $elapsed -lt 3000 ] && pass "rmmod ended the 60 s wait" || fail "waited $elapsed cs"
@@ -159,5 +179,25 @@ grep -q '"event": *"removal-pending"' monitor.out && pass "the monitor saw REMOV
 grep '"event": *"removal"' monitor.out | grep -q "\"handshake\": *\"$json\"" &&
 	pass "the REMOVAL event says how the wait ended: $json" || fail "no removal event with handshake $json"
 kill $monitor $handler 2>/dev/null
+
+# Bound again: the new device's range is open (no fence left behind) and works.
+# XFS this time: the ext4 of the removed pmem0 is still mounted, by that name.
+if [ "$variant" = flood ]; then
+	echo namespace0.0 >/sys/bus/nd/drivers/nd_pmem/bind || fail "bind"
+	wait_for /dev/pmem0 50 || die "pmem0 did not come back"
+	mkfs.xfs -q -f /dev/pmem0 || die "mkfs.xfs on the new pmem0"
+	mkdir -p /mnt2
+	mount -o dax=always /dev/pmem0 /mnt2 || die "mount -o dax=always the new pmem0"
+	xfs_io -f -c "pwrite -q -S 0x74 0 64k" -c fsync /mnt2/again || die "write"
+	mapper --path /mnt2/again --length 65536 --kill early --ready again.ready --report again.rep &
+	wait_for again.ready || die "mapper did not start"
+	out=$(daxmfctl fail-range --yes --pfn "$(field first_pfn again.ready)" --pages 16 2>&1) &&
+		pass "bound again: a range over the new device is accepted" || fail "after the re-bind: $out"
+	echo "$out" | grep -q '^result: *complete$' && echo "$out" | grep -q '^pages handled: *16$' &&
+		pass "and completes over its 16 mapped pages" || fail "fail-range after the re-bind: $out"
+	kill -USR1 "$(field pid again.ready)"
+	wait_for again.rep || die "no mapper report"
+	[ "$(field sigbus again.rep)" -ge 1 ] && pass "its mapper got SIGBUS" || fail "mapper: $(tr '\n' ' ' <again.rep)"
+fi
 [ "$variant" = rmmod ] || { rmmod daxmf && pass "rmmod" || fail "rmmod"; }
 finish

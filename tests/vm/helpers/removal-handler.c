@@ -9,11 +9,18 @@
  *       timeout_ms=...) once it is, then per REMOVAL_PENDING: stay silent,
  *       exit at once (the socket closes), answer RECORDED, or never answer
  *       and keep failing the range with DAXMF_FLAG_REMOVAL, round after
- *       round, until the module refuses (a handler that will not stop).
+ *       round, whatever the module says (a handler that will not stop),
+ *       until SIGUSR1.
  *       The report gets pending_id=, pending_device=, pending_mode=,
  *       pending_pfn=, pending_pages=, pending_timeout_ms=, ack_error= and,
- *       for flood, flood_accepted=, flood_refused_errno=,
- *       flood_refused_message= lines.
+ *       for flood, at the first refusal flood_accepted=,
+ *       flood_refused_errno=, flood_refused_message= lines, and at SIGUSR1
+ *       what came after that refusal, in the order the module decided:
+ *       after_accepted= (ranges accepted), after_removing= (refused as
+ *       "being removed"), after_other= (refused otherwise), after_gone_first=
+ *       (the first "outside every dev_pagemap" refusal: the device is gone),
+ *       after_removing_after_gone= (refused as being removed after that:
+ *       0 when both kinds follow each other once), after_other_message=.
  *   removal-handler --register-only [--timeout-ms N]
  *   removal-handler --ack ID --verdict V [--as-handler]
  *       one request (--as-handler: after becoming the handler); print
@@ -25,6 +32,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -51,10 +59,21 @@ struct handler {
         uint32_t ack_seq;
         /* flood: */
         bool flooding;
+        bool refused;           /* the first refusal came */
         uint64_t pfn, pages, next;
         unsigned in_flight;
         uint64_t accepted;
+        /* after the first refusal: */
+        uint64_t after_accepted, after_removing, after_other, after_removing_after_gone, replies;
+        uint64_t after_gone_first;      /* reply number, 0: none yet */
+        char after_other_message[300];
 };
+
+static volatile sig_atomic_t stop;
+
+static void on_usr1(int sig) {
+        stop = 1;
+}
 
 static void append(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void append(const char *path, const char *fmt, ...) {
@@ -92,9 +111,25 @@ static void on_refused(uint32_t seq, const struct daxmf_error *e, void *userdata
                 h->in_flight--;
                 if (e->error == -EBUSY)
                         return;
-                h->flooding = false;
-                append(h->report, "flood_accepted=%" PRIu64 "\nflood_refused_errno=%d\nflood_refused_message=%s\n",
-                       h->accepted, e->error, e->message);
+                if (!h->refused) {
+                        h->refused = true;
+                        append(h->report,
+                               "flood_accepted=%" PRIu64 "\nflood_refused_errno=%d\nflood_refused_message=%s\n",
+                               h->accepted, e->error, e->message);
+                }
+                /* Refusals and acceptances come back in the order the module decided them. */
+                h->replies++;
+                if (e->error == -ENXIO && strstr(e->message, "being removed")) {
+                        h->after_removing++;
+                        if (h->after_gone_first)
+                                h->after_removing_after_gone++;
+                } else {
+                        h->after_other++;
+                        if (!h->after_gone_first && strstr(e->message, "outside every dev_pagemap"))
+                                h->after_gone_first = h->replies;
+                        snprintf(h->after_other_message, sizeof(h->after_other_message), "%d %s", e->error,
+                                 e->message);
+                }
         }
 }
 
@@ -102,6 +137,10 @@ static void on_accepted(uint32_t seq, uint64_t job_id, uint64_t cookie, void *us
         struct handler *h = userdata;
 
         h->accepted++;
+        if (h->refused) {
+                h->replies++;
+                h->after_accepted++;
+        }
 }
 
 static void on_done(const struct daxmf_range_result *res, void *userdata) {
@@ -167,7 +206,12 @@ static const struct daxmf_kernel_handlers handlers = {
         .handler_set = on_set,
 };
 
-/* Dispatch until the answer to the last request came, or forever (until = false). */
+/*
+ * Dispatch until the answer to the last request came, or until SIGUSR1
+ * (until = false).  A flood always has a reply ready, and a signal waiting
+ * is delivered by no poll that has one: the flag is checked every turn,
+ * and the poll is bounded for a signal that came just before it.
+ */
 static int pump(struct handler *h, bool until_answered) {
         struct pollfd pfd = { .fd = daxmf_kernel_fd(h->k), .events = POLLIN };
         int r;
@@ -179,10 +223,12 @@ static int pump(struct handler *h, bool until_answered) {
                         return r;
                 if (until_answered && h->answered)
                         return 0;
+                if (stop)
+                        return 0;
                 r = flood(h);
                 if (r < 0)
                         return r;
-                if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+                if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
                         return -errno;
         }
 }
@@ -241,6 +287,9 @@ int main(int argc, char **argv) {
                         return 2;
                 }
 
+        if (sigaction(SIGUSR1, &(struct sigaction) { .sa_handler = on_usr1 }, NULL) < 0)
+                return 1;
+
         r = daxmf_kernel_open(&h.k);
         if (r < 0 || daxmf_kernel_set_nonblocking(h.k) < 0) {
                 fprintf(stderr, "removal-handler: cannot open the daxmf family: %s\n", strerror(-r));
@@ -278,5 +327,13 @@ int main(int argc, char **argv) {
         }
         append(ready, "port=%" PRIu32 "\ntimeout_ms=%" PRIu32 "\n", h.portid, h.timeout_ms);
         r = pump(&h, false);
+        if (r >= 0 && h.refused)
+                append(h.report,
+                       "after_accepted=%" PRIu64 "\nafter_removing=%" PRIu64 "\nafter_other=%" PRIu64
+                       "\nafter_gone_first=%" PRIu64 "\nafter_removing_after_gone=%" PRIu64
+                       "\nafter_other_message=%s\n",
+                       h.after_accepted, h.after_removing, h.after_other, h.after_gone_first,
+                       h.after_removing_after_gone, h.after_other_message);
+        append(h.report, "stopped=%d\n", r);
         return r < 0 ? 1 : 0;
 }
