@@ -185,6 +185,8 @@ static int daxmf_get_info(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_MF_EVENTS_TOTAL, mf.events_total,
 			      DAXMF_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_MF_LOST_TOTAL, mf.lost_total,
+			      DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_MF_REPORTED, mf.reported,
 			      DAXMF_ATTR_PAD))
 		goto too_big;
 
@@ -360,10 +362,13 @@ bool daxmf_genl_has_listeners(void)
 
 static int daxmf_put_mf_range(struct sk_buff *msg,
 			      const struct daxmf_mf_range *r, u64 seq,
-			      u64 first_real_ns, u64 last_real_ns,
-			      const char *type_name, const char *result_name)
+			      u64 reported, u64 first_real_ns,
+			      u64 last_real_ns, const char *type_name,
+			      const char *result_name)
 {
 	if (nla_put_u64_64bit(msg, DAXMF_ATTR_MF_SEQ, seq, DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_MF_REPORTED, reported,
+			      DAXMF_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_PFN, r->pfn, DAXMF_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES, r->pages,
 			      DAXMF_ATTR_PAD) ||
@@ -391,8 +396,8 @@ static int daxmf_put_mf_range(struct sk_buff *msg,
 }
 
 int daxmf_genl_notify_memory_failure(const struct daxmf_mf_range *r, u64 seq,
-				     u64 first_real_ns, u64 last_real_ns,
-				     const char *type_name,
+				     u64 reported, u64 first_real_ns,
+				     u64 last_real_ns, const char *type_name,
 				     const char *result_name)
 {
 	struct sk_buff *msg;
@@ -403,22 +408,23 @@ int daxmf_genl_notify_memory_failure(const struct daxmf_mf_range *r, u64 seq,
 		return -ENOMEM;
 	hdr = genlmsg_put(msg, 0, 0, &daxmf_family, 0,
 			  DAXMF_CMD_MEMORY_FAILURE);
-	if (!hdr || daxmf_put_mf_range(msg, r, seq, first_real_ns,
+	if (!hdr || daxmf_put_mf_range(msg, r, seq, reported, first_real_ns,
 				       last_real_ns, type_name, result_name)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
 	/*
-	 * A listener whose receive buffer is full sees ENOBUFS, and a gap in
-	 * MF_SEQ: not counted as lost here.
+	 * A listener whose receive buffer is full sees ENOBUFS, a gap in
+	 * MF_SEQ and MF_REPORTED: not counted as lost here.
 	 */
 	genlmsg_multicast(&daxmf_family, msg, 0, DAXMF_MCGRP_EVENTS,
 			  GFP_KERNEL);
 	return 0;
 }
 
-int daxmf_genl_notify_mf_lost(u64 seq, u64 lost, u64 first_pfn, u64 last_pfn)
+int daxmf_genl_notify_mf_lost(u64 seq, u64 reported, u64 lost, u64 first_pfn,
+			      u64 last_pfn)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -430,6 +436,8 @@ int daxmf_genl_notify_mf_lost(u64 seq, u64 lost, u64 first_pfn, u64 last_pfn)
 			  DAXMF_CMD_MEMORY_FAILURE_LOST);
 	if (!hdr ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_MF_SEQ, seq, DAXMF_ATTR_PAD) ||
+	    nla_put_u64_64bit(msg, DAXMF_ATTR_MF_REPORTED, reported,
+			      DAXMF_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_MF_LOST, lost, DAXMF_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_PFN, first_pfn, DAXMF_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, DAXMF_ATTR_PAGES, last_pfn - first_pfn + 1,

@@ -148,6 +148,7 @@ struct daxmf_mf_info {
 	u32 max_delay_ms;
 	u64 events_total;
 	u64 lost_total;
+	u64 reported;
 };
 
 int daxmf_mf_watch_init(void);
@@ -160,10 +161,11 @@ void daxmf_mf_info(struct daxmf_mf_info *info);
 /* genl.c */
 bool daxmf_genl_has_listeners(void);
 int daxmf_genl_notify_memory_failure(const struct daxmf_mf_range *r, u64 seq,
-				     u64 first_real_ns, u64 last_real_ns,
+				     u64 reported, u64 first_real_ns,
+				     u64 last_real_ns,
 				     const char *type_name,
 				     const char *result_name);
-int daxmf_genl_notify_mf_lost(u64 seq, u64 lost, u64 first_pfn,
+int daxmf_genl_notify_mf_lost(u64 seq, u64 reported, u64 lost, u64 first_pfn,
 			      u64 last_pfn);
 int daxmf_genl_register(void);
 void daxmf_genl_unregister(void);

@@ -13,6 +13,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -88,6 +89,12 @@ static bool daxmf_mf_stopping;
 /* The work's alone (and unload's, once the work is cancelled). */
 static struct daxmf_mf_range *daxmf_mf_out;
 static u64 daxmf_mf_seq;
+/*
+ * Events in the messages sent so far (MF_REPORTED).  Raised only after a
+ * multicast, so that GET_INFO's value covers messages already queued to
+ * every listener, or dropped at its full receive buffer.
+ */
+static atomic64_t daxmf_mf_reported = ATOMIC64_INIT(0);
 
 static void daxmf_mf_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(daxmf_mf_work, daxmf_mf_work_fn);
@@ -193,7 +200,7 @@ static void daxmf_mf_lose_locked(u64 events, u64 first_pfn, u64 last_pfn)
  */
 static void daxmf_mf_drain(bool force)
 {
-	u64 now, next, lost = 0, lost_first, lost_last, real_offset;
+	u64 now, next, lost = 0, lost_first, lost_last, real_offset, reported;
 	bool listening = daxmf_genl_has_listeners();
 	unsigned long flags;
 	u32 n, i;
@@ -232,12 +239,16 @@ static void daxmf_mf_drain(bool force)
 				       ARRAY_SIZE(daxmf_mf_result_names),
 				       r->key.result);
 		ret = -ESRCH;
+		reported = atomic64_read(&daxmf_mf_reported) + r->events;
 		if (listening)
 			ret = daxmf_genl_notify_memory_failure(r, ++daxmf_mf_seq,
+							       reported,
 							       r->first_ns + real_offset,
 							       r->last_ns + real_offset,
 							       type, result);
-		if (ret)
+		if (!ret)
+			atomic64_set(&daxmf_mf_reported, reported);
+		else
 			daxmf_mf_lose_locked(r->events, r->pfn,
 					     r->pfn + r->pages - 1);
 	}
@@ -250,9 +261,12 @@ static void daxmf_mf_drain(bool force)
 	spin_unlock_irqrestore(&daxmf_mf_lock, flags);
 	if (!lost)
 		return;
-	ret = daxmf_genl_notify_mf_lost(++daxmf_mf_seq, lost, lost_first,
-					lost_last);
-	if (ret) {
+	reported = atomic64_read(&daxmf_mf_reported) + lost;
+	ret = daxmf_genl_notify_mf_lost(++daxmf_mf_seq, reported, lost,
+					lost_first, lost_last);
+	if (!ret) {
+		atomic64_set(&daxmf_mf_reported, reported);
+	} else {
 		/* Kept for the next report: still not silent. */
 		pr_warn_ratelimited("%llu memory-failure events lost, and the report of it: %d\n",
 				    lost, ret);
@@ -280,6 +294,7 @@ void daxmf_mf_info(struct daxmf_mf_info *info)
 	info->max_delay_ms = daxmf_mf_max_delay_ms;
 	info->events_total = daxmf_mf.events_total;
 	info->lost_total = daxmf_mf.lost_total;
+	info->reported = atomic64_read(&daxmf_mf_reported);
 	spin_unlock_irqrestore(&daxmf_mf_lock, flags);
 }
 

@@ -9,7 +9,6 @@
 #include "log.h"
 #include "output.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct daxmf_kernel *, daxmf_kernel_close)
 
 static int connect_module(const char *command, bool json,
                           int (*open_fn)(struct daxmf_kernel **), struct daxmf_kernel **ret) {

@@ -138,6 +138,10 @@ struct manager {
                 bool module_has_mf;             /* the last GET_INFO: the module follows the tracepoint */
                 char module_why[96];            /* else why not */
                 uint64_t next_seq;              /* the module's MF_SEQ expected next; 0: any */
+                bool has_reported;              /* reported below is known (a message with MF_REPORTED came) */
+                uint64_t reported;              /* the module's MF_REPORTED accounted for: received or logged lost */
+                bool audit;                     /* after an overrun: audit_reported waits for the queue to empty */
+                uint64_t audit_reported;        /* GET_INFO's MF_REPORTED, asked after the overrun */
                 bool overrun;                   /* events were lost since the last message */
                 struct tracefs_mf *tracefs;
                 sd_event_source *tracefs_source;

@@ -12,6 +12,7 @@
 #include <linux/daxmf.h>
 
 #include "affected.h"
+#include "daxmf-kernel.h"
 #include "journal.h"
 #include "log.h"
 #include "macro.h"
@@ -403,16 +404,61 @@ static void module_overrun_unresolved(struct manager *m) {
         });
 }
 
-/* Messages are numbered: a gap is what the receive buffer lost. */
-static void module_seq(struct manager *m, uint64_t seq) {
+static void log_receive_lost(struct manager *m, uint64_t lost) {
+        log_lost(m, &(struct memory_failure_lost_record) {
+                .lost = lost,
+                .reason = "receive-buffer",
+                .via = "module",
+        });
+}
+
+/*
+ * Messages are numbered, and so are the events in them (MF_REPORTED, the
+ * events of every message up to this one): a gap is what the receive
+ * buffer lost, counted in events.  A module without MF_REPORTED numbers
+ * messages only, and then the gap is a count of ranges.
+ */
+static void module_account(struct manager *m, uint64_t seq, bool has_reported, uint64_t reported,
+                           uint64_t events) {
+        uint64_t before = reported - events;
+
         m->mf.overrun = false;
-        if (m->mf.next_seq && seq > m->mf.next_seq)
-                log_lost(m, &(struct memory_failure_lost_record) {
-                        .lost = seq - m->mf.next_seq,
-                        .reason = "receive-buffer",
-                        .via = "module",
-                });
+        if (has_reported) {
+                if (m->mf.has_reported && before > m->mf.reported)
+                        log_receive_lost(m, before - m->mf.reported);
+                if (!m->mf.has_reported || reported > m->mf.reported)
+                        m->mf.reported = reported;
+                m->mf.has_reported = true;
+        } else if (m->mf.next_seq && seq > m->mf.next_seq)
+                log_receive_lost(m, seq - m->mf.next_seq);
         m->mf.next_seq = seq + 1;
+}
+
+void memory_failure_overrun_audit(struct manager *m) {
+        _cleanup_(daxmf_kernel_closep) struct daxmf_kernel *k = NULL;
+        struct daxmf_info info;
+
+        if (m->mf.source != MEMORY_FAILURE_MODULE)
+                return;
+        /* Its own connection: the daemon's is busy with jobs' answers. */
+        if (daxmf_kernel_open(&k) < 0 || daxmf_kernel_get_info(k, &info, NULL) < 0 || !info.has_mf_reported)
+                return;         /* the next message's gap tells, or the "unknown" record at a switch */
+        if (!m->mf.audit || info.mf_reported > m->mf.audit_reported)
+                m->mf.audit_reported = info.mf_reported;
+        m->mf.audit = true;
+}
+
+void memory_failure_overrun_settle(struct manager *m) {
+        if (!m->mf.audit)
+                return;
+        m->mf.audit = false;
+        if (m->mf.source != MEMORY_FAILURE_MODULE || !m->mf.has_reported)
+                return;         /* no base to count from: the next message's gap tells */
+        if (m->mf.audit_reported > m->mf.reported) {
+                log_receive_lost(m, m->mf.audit_reported - m->mf.reported);
+                m->mf.reported = m->mf.audit_reported;
+        }
+        m->mf.overrun = false;
 }
 
 int memory_failure_on_module(const struct daxmf_memory_failure *e, void *userdata) {
@@ -435,7 +481,7 @@ int memory_failure_on_module(const struct daxmf_memory_failure *e, void *userdat
                 m->mf.module_has_mf = true;
                 memory_failure_select(m);
         }
-        module_seq(m, e->seq);
+        module_account(m, e->seq, e->has_reported, e->reported, e->events);
 
         if (e->origin == DAXMF_MF_ORIGIN_REMOVAL) {
                 log_debug("memory failure pfn 0x%" PRIx64 "+%" PRIu64 " (%" PRIu64 " events): the module's removal "
@@ -459,7 +505,7 @@ int memory_failure_on_module(const struct daxmf_memory_failure *e, void *userdat
 int memory_failure_on_module_lost(const struct daxmf_memory_failure_lost *e, void *userdata) {
         struct manager *m = userdata;
 
-        module_seq(m, e->seq);
+        module_account(m, e->seq, e->has_reported, e->reported, e->lost);
         log_lost(m, &(struct memory_failure_lost_record) {
                 .lost = e->lost,
                 .has_span = e->pages > 0 && e->pages <= UINT64_MAX / m->page_size &&
@@ -491,6 +537,8 @@ void memory_failure_select(struct manager *m) {
                  */
                 tracefs_stop(m);
                 m->mf.next_seq = 0;
+                m->mf.has_reported = false;
+                m->mf.audit = false;
                 m->mf.overrun = false;
                 set_source(m, MEMORY_FAILURE_MODULE, "");
                 return;

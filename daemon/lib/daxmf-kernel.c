@@ -36,7 +36,6 @@ struct daxmf_kernel *daxmf_kernel_close(struct daxmf_kernel *k) {
         }
         return NULL;
 }
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct daxmf_kernel *, daxmf_kernel_close)
 
 int daxmf_kernel_open(struct daxmf_kernel **ret) {
         _cleanup_(daxmf_kernel_closep) struct daxmf_kernel *k = NULL;
@@ -395,6 +394,12 @@ int daxmf_kernel_fd(struct daxmf_kernel *k) {
 
 uint32_t daxmf_kernel_portid(struct daxmf_kernel *k) {
         return nl_socket_get_local_port(k->sock);
+}
+
+bool daxmf_kernel_events_pending(struct daxmf_kernel *k) {
+        char c;
+
+        return recv(nl_socket_get_fd(k->sock), &c, sizeof(c), MSG_PEEK | MSG_DONTWAIT) >= 0;
 }
 
 struct event_dispatch {

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "daxmf-reply.h"
+#include "macro.h"
 
 /* A connection to the daxmf module's generic netlink family. */
 struct daxmf_kernel;
@@ -15,6 +16,7 @@ struct daxmf_kernel;
  */
 int daxmf_kernel_open(struct daxmf_kernel **ret);
 struct daxmf_kernel *daxmf_kernel_close(struct daxmf_kernel *k);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct daxmf_kernel *, daxmf_kernel_close)
 
 int daxmf_kernel_get_info(struct daxmf_kernel *k, struct daxmf_info *ret,
                           struct daxmf_error *ret_error);
@@ -72,6 +74,8 @@ struct daxmf_event_handlers {
 };
 int daxmf_kernel_receive_all_events(struct daxmf_kernel *k, const struct daxmf_event_handlers *h,
                                     void *userdata);
+/* Whether a message waits on the (non-blocking) events connection. */
+bool daxmf_kernel_events_pending(struct daxmf_kernel *k);
 
 /*
  * Asynchronous use, for an event loop: send requests without waiting, then

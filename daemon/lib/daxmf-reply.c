@@ -64,6 +64,7 @@ static struct nla_policy reply_policy[DAXMF_ATTR_MAX + 1] = {
         [DAXMF_ATTR_MF_MAX_DELAY_MS]    = POLICY_U32,
         [DAXMF_ATTR_MF_EVENTS_TOTAL]    = POLICY_U64,
         [DAXMF_ATTR_MF_LOST_TOTAL]      = POLICY_U64,
+        [DAXMF_ATTR_MF_REPORTED]        = POLICY_U64,
 };
 
 /* Parse a daxmf message; the command must be one of cmd_a, cmd_b. */
@@ -135,6 +136,10 @@ static int decode_info_mf(struct nlattr *tb[], struct daxmf_info *info) {
         /* A flag, and "of which dropped": anything else is no module's answer. */
         if (watch > 1 || info->mf_lost_total > info->mf_events_total)
                 return -EBADMSG;
+        if (tb[DAXMF_ATTR_MF_REPORTED]) {
+                info->has_mf_reported = true;
+                info->mf_reported = nla_get_u64(tb[DAXMF_ATTR_MF_REPORTED]);
+        }
         return 0;
 }
 
@@ -339,6 +344,10 @@ int daxmf_decode_memory_failure(const struct nlmsghdr *nlh, struct daxmf_memory_
             copy_name(tb[DAXMF_ATTR_MF_RESULT_NAME], mf.result_name, sizeof(mf.result_name)) < 0)
                 return -EBADMSG;
         mf.seq = nla_get_u64(tb[DAXMF_ATTR_MF_SEQ]);
+        if (tb[DAXMF_ATTR_MF_REPORTED]) {
+                mf.has_reported = true;
+                mf.reported = nla_get_u64(tb[DAXMF_ATTR_MF_REPORTED]);
+        }
         mf.pfn = nla_get_u64(tb[DAXMF_ATTR_PFN]);
         mf.pages = nla_get_u64(tb[DAXMF_ATTR_PAGES]);
         mf.events = nla_get_u64(tb[DAXMF_ATTR_MF_EVENTS]);
@@ -362,7 +371,7 @@ int daxmf_decode_memory_failure(const struct nlmsghdr *nlh, struct daxmf_memory_
          * of a range is never before its first (the module keeps the later).
          */
         if (mf.seq == 0 || mf.pages == 0 || mf.pfn + mf.pages < mf.pfn || mf.events < mf.pages ||
-            mf.last_ns < mf.first_ns)
+            mf.last_ns < mf.first_ns || (mf.has_reported && mf.reported < mf.events))
                 return -EBADMSG;
 
         *ret = mf;
@@ -384,11 +393,16 @@ int daxmf_decode_memory_failure_lost(const struct nlmsghdr *nlh, struct daxmf_me
         if (!has_all(tb, required, ELEMENTSOF(required)))
                 return -EBADMSG;
         lost.seq = nla_get_u64(tb[DAXMF_ATTR_MF_SEQ]);
+        if (tb[DAXMF_ATTR_MF_REPORTED]) {
+                lost.has_reported = true;
+                lost.reported = nla_get_u64(tb[DAXMF_ATTR_MF_REPORTED]);
+        }
         lost.lost = nla_get_u64(tb[DAXMF_ATTR_MF_LOST]);
         lost.pfn = nla_get_u64(tb[DAXMF_ATTR_PFN]);
         lost.pages = nla_get_u64(tb[DAXMF_ATTR_PAGES]);
         /* The span runs from the lowest pfn lost to the highest: a page at least. */
-        if (lost.seq == 0 || lost.lost == 0 || lost.pages == 0 || lost.pfn + lost.pages < lost.pfn)
+        if (lost.seq == 0 || lost.lost == 0 || lost.pages == 0 || lost.pfn + lost.pages < lost.pfn ||
+            (lost.has_reported && lost.reported < lost.lost))
                 return -EBADMSG;
 
         *ret = lost;

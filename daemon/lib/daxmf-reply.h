@@ -26,6 +26,8 @@ struct daxmf_info {
         uint32_t mf_max_delay_ms;
         uint64_t mf_events_total;       /* tracepoint events seen since load */
         uint64_t mf_lost_total;         /* of which dropped */
+        bool has_mf_reported;           /* modules since issue 8 */
+        uint64_t mf_reported;           /* events in the messages multicast so far */
 };
 
 /* A RANGE_DONE reply or event, or a RANGE_PROGRESS event (done == false). */
@@ -86,6 +88,8 @@ int daxmf_decode_removal_pending(const struct nlmsghdr *nlh, struct daxmf_remova
 /* The kernel's memory failures over one range (DAXMF_CMD_MEMORY_FAILURE). */
 struct daxmf_memory_failure {
         uint64_t seq;                   /* from 1 per module load: a gap is a missed message */
+        bool has_reported;
+        uint64_t reported;              /* events in every message up to this one, this one's included */
         uint64_t pfn;
         uint64_t pages;                 /* > 0 */
         uint64_t events;                /* tracepoint events coalesced, >= pages */
@@ -106,6 +110,8 @@ int daxmf_decode_memory_failure(const struct nlmsghdr *nlh, struct daxmf_memory_
 /* Memory-failure events the module dropped (DAXMF_CMD_MEMORY_FAILURE_LOST). */
 struct daxmf_memory_failure_lost {
         uint64_t seq;
+        bool has_reported;
+        uint64_t reported;              /* as in struct daxmf_memory_failure */
         uint64_t lost;                  /* events, > 0 */
         uint64_t pfn;                   /* lowest pfn among them */
         uint64_t pages;                 /* span up to the highest */

@@ -532,6 +532,45 @@ static void test_lost(void **state) {
         assert_int_equal(l.pages, 127);
 }
 
+/* MF_REPORTED (events in every message so far): optional, and never below this message's own. */
+static void test_reported(void **state) {
+        struct daxmf_memory_failure mf;
+        struct daxmf_memory_failure_lost l;
+
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = mf_message(DAXMF_CMD_MEMORY_FAILURE, &kernel_mf, false, 0);
+
+                assert_int_equal(daxmf_decode_memory_failure(nlmsg_hdr(m), &mf), 0);
+                assert_false(mf.has_reported);
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_MF_REPORTED, 1000 + kernel_mf.events), 0);
+                assert_int_equal(daxmf_decode_memory_failure(nlmsg_hdr(m), &mf), 0);
+                assert_true(mf.has_reported);
+                assert_int_equal(mf.reported, 1000 + kernel_mf.events);
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = mf_message(DAXMF_CMD_MEMORY_FAILURE, &kernel_mf, false, 0);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_MF_REPORTED, kernel_mf.events - 1), 0);
+                assert_mf_fails(nlmsg_hdr(m));
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = lost_message(DAXMF_CMD_MEMORY_FAILURE_LOST, &good_lost, 0);
+
+                assert_int_equal(daxmf_decode_memory_failure_lost(nlmsg_hdr(m), &l), 0);
+                assert_false(l.has_reported);
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_MF_REPORTED, good_lost.lost), 0);
+                assert_int_equal(daxmf_decode_memory_failure_lost(nlmsg_hdr(m), &l), 0);
+                assert_true(l.has_reported);
+                assert_int_equal(l.reported, good_lost.lost);
+        }
+        {
+                _cleanup_nlmsg_ struct nl_msg *m = lost_message(DAXMF_CMD_MEMORY_FAILURE_LOST, &good_lost, 0);
+
+                assert_int_equal(nla_put_u64(m, DAXMF_ATTR_MF_REPORTED, good_lost.lost - 1), 0);
+                assert_lost_fails(nlmsg_hdr(m));
+        }
+}
+
 static void test_lost_values(void **state) {
         struct daxmf_memory_failure_lost l;
 
@@ -891,6 +930,7 @@ int main(void) {
                 cmocka_unit_test(test_mf_attribute_wrong_length),
                 cmocka_unit_test(test_mf_truncated),
                 cmocka_unit_test(test_lost),
+                cmocka_unit_test(test_reported),
                 cmocka_unit_test(test_lost_values),
                 cmocka_unit_test(test_lost_missing_attribute),
                 cmocka_unit_test(test_lost_wrong_command),

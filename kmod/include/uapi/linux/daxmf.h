@@ -198,6 +198,14 @@ enum daxmf_attr {
 					 * load
 					 */
 	DAXMF_ATTR_MF_LOST_TOTAL,	/* u64: of which dropped */
+	DAXMF_ATTR_MF_REPORTED,		/* u64: events reported since load,
+					 * in ranges (MF_EVENTS) and lost
+					 * counts (MF_LOST), this message's
+					 * included; in GET_INFO, those of
+					 * every message already multicast.
+					 * A listener that overran knows
+					 * from it how many events it missed
+					 */
 
 	__DAXMF_ATTR_MAX,
 };
