@@ -96,6 +96,7 @@ static struct json_object *memory_failures_json(const struct manager *m) {
         json_object_object_add(j, "source", json_object_new_string(memory_failure_source_to_string(m->mf.source)));
         json_object_object_add(j, "reason", json_object_new_string(m->mf.why));
         json_object_object_add(j, "ranges_logged", json_object_new_uint64(m->mf.ranges));
+        json_object_object_add(j, "events_logged", json_object_new_uint64(m->mf.events));
         json_object_object_add(j, "own_ranges_skipped", json_object_new_uint64(m->mf.own_skipped));
         json_object_object_add(j, "events_lost", json_object_new_uint64(m->mf.lost));
         return j;

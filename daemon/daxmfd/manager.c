@@ -696,17 +696,13 @@ static int on_events_io(sd_event_source *s, int fd, uint32_t revents, void *user
                  */
                 if (!module_is_live())
                         manager_events_gone(m);
-                else {
-                        memory_failure_overrun_audit(m);
-                        if (m->events_check_timer) {
-                                (void) sd_event_source_set_time_relative(m->events_check_timer, 1000 * 1000);
-                                (void) sd_event_source_set_enabled(m->events_check_timer, SD_EVENT_ONESHOT);
-                        }
+                else if (m->events_check_timer) {
+                        (void) sd_event_source_set_time_relative(m->events_check_timer, 1000 * 1000);
+                        (void) sd_event_source_set_enabled(m->events_check_timer, SD_EVENT_ONESHOT);
                 }
         }
-        /* Everything queued before the audit's answer has been read. */
-        if (m->mf.audit && m->module_events && !daxmf_kernel_events_pending(m->module_events))
-                memory_failure_overrun_settle(m);
+        if (m->module_events)
+                memory_failure_events_read(m, m->module_events);
         return 0;
 }
 

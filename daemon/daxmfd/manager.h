@@ -140,7 +140,8 @@ struct manager {
                 uint64_t next_seq;              /* the module's MF_SEQ expected next; 0: any */
                 bool has_reported;              /* reported below is known (a message with MF_REPORTED came) */
                 uint64_t reported;              /* the module's MF_REPORTED accounted for: received or logged lost */
-                bool audit;                     /* after an overrun: audit_reported waits for the queue to empty */
+                bool audit_wanted;              /* an overrun: ask GET_INFO once the queue is empty */
+                bool audit;                     /* audit_reported waits for the queue to be read empty */
                 uint64_t audit_reported;        /* GET_INFO's MF_REPORTED, asked after the overrun */
                 bool overrun;                   /* events were lost since the last message */
                 struct tracefs_mf *tracefs;
@@ -150,6 +151,7 @@ struct manager {
                 struct memory_failure_own_work own[MEMORY_FAILURE_OWN_WORK_MAX];
                 size_t own_next;
                 uint64_t ranges;                /* range records logged */
+                uint64_t events;                /* events in them */
                 uint64_t own_skipped;           /* ranges of daxmfd's own work, not logged again */
                 uint64_t lost;                  /* events lost, logged as such */
         } mf;

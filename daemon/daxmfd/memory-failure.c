@@ -148,6 +148,7 @@ static void log_piece(struct manager *m, const struct mf_range *r, const struct 
         }
         journal_log_event(&rec);
         m->mf.ranges++;
+        m->mf.events += events;
 }
 
 /* A range that is not daxmfd's own work: one record per device it lies on. */
@@ -388,8 +389,10 @@ void memory_failure_module_info(struct manager *m, const struct daxmf_info *info
 }
 
 void memory_failure_events_overrun(struct manager *m) {
-        if (m->mf.source == MEMORY_FAILURE_MODULE)
+        if (m->mf.source == MEMORY_FAILURE_MODULE) {
                 m->mf.overrun = true;
+                m->mf.audit_wanted = true;
+        }
 }
 
 /* An overrun no message came after to tell what it took: said all the same. */
@@ -434,23 +437,23 @@ static void module_account(struct manager *m, uint64_t seq, bool has_reported, u
         m->mf.next_seq = seq + 1;
 }
 
-void memory_failure_overrun_audit(struct manager *m) {
+/* GET_INFO's MF_REPORTED: every message with events up to it is queued here or was dropped. */
+static int overrun_audit(struct manager *m) {
         _cleanup_(daxmf_kernel_closep) struct daxmf_kernel *k = NULL;
         struct daxmf_info info;
 
         if (m->mf.source != MEMORY_FAILURE_MODULE)
-                return;
+                return -ENOENT;
         /* Its own connection: the daemon's is busy with jobs' answers. */
         if (daxmf_kernel_open(&k) < 0 || daxmf_kernel_get_info(k, &info, NULL) < 0 || !info.has_mf_reported)
-                return;         /* the next message's gap tells, or the "unknown" record at a switch */
+                return -ENOENT; /* the next message's gap tells, or the "unknown" record at a switch */
         if (!m->mf.audit || info.mf_reported > m->mf.audit_reported)
                 m->mf.audit_reported = info.mf_reported;
         m->mf.audit = true;
+        return 0;
 }
 
-void memory_failure_overrun_settle(struct manager *m) {
-        if (!m->mf.audit)
-                return;
+static void overrun_settle(struct manager *m) {
         m->mf.audit = false;
         if (m->mf.source != MEMORY_FAILURE_MODULE || !m->mf.has_reported)
                 return;         /* no base to count from: the next message's gap tells */
@@ -459,6 +462,37 @@ void memory_failure_overrun_settle(struct manager *m) {
                 m->mf.reported = m->mf.audit_reported;
         }
         m->mf.overrun = false;
+}
+
+/* Whether messages wait; an overrun the peek reports (and so clears) is noted, not lost. */
+static bool events_pending(struct manager *m, struct daxmf_kernel *events) {
+        int r;
+
+        while ((r = daxmf_kernel_events_pending(events)) == -ENOBUFS) {
+                log_debug("module events were lost (receive buffer overrun, seen while looking)");
+                memory_failure_events_overrun(m);
+        }
+        return r > 0;
+}
+
+void memory_failure_events_read(struct manager *m, struct daxmf_kernel *events) {
+        /*
+         * Not at the overrun itself: the kernel reports ENOBUFS once, then
+         * drops silently until the queue has been read empty.  So the
+         * module is asked once it is empty, and what it answers is settled
+         * once everything queued before the answer has been read.
+         */
+        for (unsigned i = 0; i < 8; i++) {
+                if (events_pending(m, events))
+                        return;         /* called again once they are read */
+                if (m->mf.audit)
+                        overrun_settle(m);
+                if (!m->mf.audit_wanted)
+                        return;
+                m->mf.audit_wanted = false;
+                if (overrun_audit(m) < 0)
+                        return;
+        }
 }
 
 int memory_failure_on_module(const struct daxmf_memory_failure *e, void *userdata) {
@@ -539,6 +573,7 @@ void memory_failure_select(struct manager *m) {
                 m->mf.next_seq = 0;
                 m->mf.has_reported = false;
                 m->mf.audit = false;
+                m->mf.audit_wanted = false;
                 m->mf.overrun = false;
                 set_source(m, MEMORY_FAILURE_MODULE, "");
                 return;

@@ -66,15 +66,16 @@ void memory_failure_own_work(struct manager *m, uint64_t start, uint64_t end);
 void memory_failure_events_overrun(struct manager *m);
 
 /*
- * An overrun at the end of a storm has no later message whose gap would
- * tell what it took.  So after one, the module is asked how many events
- * its messages have held so far (GET_INFO's MF_REPORTED, raised only once
- * a message is queued to every listener); once everything queued before
- * that answer has been read (the queue is empty), the events no message
- * brought are logged as lost, exactly.
+ * The events connection's queue has been read empty.  An overrun at the
+ * end of a storm has no later message whose gap would tell what it took:
+ * so after one, once the queue is empty, the module is asked how many
+ * events its messages have held so far (GET_INFO's MF_REPORTED, raised
+ * only once a message is queued to every listener); once everything
+ * queued before that answer has been read, the events no message brought
+ * are logged as lost, exactly.  Called after every read of the events
+ * connection.
  */
-void memory_failure_overrun_audit(struct manager *m);
-void memory_failure_overrun_settle(struct manager *m);
+void memory_failure_events_read(struct manager *m, struct daxmf_kernel *events);
 
 /* The module's events. */
 int memory_failure_on_module(const struct daxmf_memory_failure *e, void *userdata);

@@ -396,10 +396,12 @@ uint32_t daxmf_kernel_portid(struct daxmf_kernel *k) {
         return nl_socket_get_local_port(k->sock);
 }
 
-bool daxmf_kernel_events_pending(struct daxmf_kernel *k) {
+int daxmf_kernel_events_pending(struct daxmf_kernel *k) {
         char c;
 
-        return recv(nl_socket_get_fd(k->sock), &c, sizeof(c), MSG_PEEK | MSG_DONTWAIT) >= 0;
+        if (recv(nl_socket_get_fd(k->sock), &c, sizeof(c), MSG_PEEK | MSG_DONTWAIT) >= 0)
+                return 1;
+        return errno == ENOBUFS ? -ENOBUFS : 0;
 }
 
 struct event_dispatch {

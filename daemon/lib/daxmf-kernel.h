@@ -74,8 +74,11 @@ struct daxmf_event_handlers {
 };
 int daxmf_kernel_receive_all_events(struct daxmf_kernel *k, const struct daxmf_event_handlers *h,
                                     void *userdata);
-/* Whether a message waits on the (non-blocking) events connection. */
-bool daxmf_kernel_events_pending(struct daxmf_kernel *k);
+/*
+ * Whether a message waits on the events connection: 1 or 0; -ENOBUFS when
+ * the peek met an overrun (the socket reports it once, and that was it).
+ */
+int daxmf_kernel_events_pending(struct daxmf_kernel *k);
 
 /*
  * Asynchronous use, for an event loop: send requests without waiting, then
