@@ -538,8 +538,10 @@ static void manager_pump(struct manager *m) {
         /*
          * On disk as in flight before the module sees them: a restart then
          * asks the module about each instead of sending it again blindly.
+         * Now, not at the deferred save: that runs after these are sent
+         * (vm-daemon-restart, vm-daemon-kill9 saw batches done twice).
          */
-        manager_save_state(m);
+        manager_write_state(m);
         for (size_t i = 0; i < n; i++)
                 if (send_batch(m, &batches[i], 0) < 0)
                         return;
@@ -979,8 +981,11 @@ static void on_topology_scanned(struct daxmf_topology *t, int r, void *userdata)
         m->topology_worker = NULL;
         if (r < 0)
                 log_error("cannot read the dax/pmem topology (libndctl): %s", strerror(-r));
-        else
+        else {
                 manager_apply_topology(m, t);
+                /* The scan read the mount table when it began: a mount since is known now too. */
+                topology_update_mounts(&m->topology, "/proc/self/mountinfo");
+        }
         /* Disks that appeared while it ran are known now. */
         (void) manager_enumerate_disks(m);
         if (m->topology_again) {
@@ -1173,6 +1178,13 @@ static int on_topology_timer(sd_event_source *s, uint64_t usec, void *userdata) 
 static int on_mountinfo(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct manager *m = userdata;
 
+        /*
+         * Where the known devices are mounted, now: the mount table and a
+         * stat() of /dev/pmemN, nothing that waits on a device lock.  The
+         * full scan runs on a thread after the burst, and an event that
+         * comes in between must still find the filesystem to name files.
+         */
+        topology_update_mounts(&m->topology, "/proc/self/mountinfo");
         if (m->topology_timer) {
                 (void) sd_event_source_set_time_relative(m->topology_timer, TOPOLOGY_SETTLE_USEC);
                 (void) sd_event_source_set_enabled(m->topology_timer, SD_EVENT_ONESHOT);
