@@ -3,7 +3,7 @@
 # responsive, keep its memory and fds bounded, and log coalesced, honest
 # records.  During each storm `daxmfctl status` is run every 250 ms and
 # timed (storm-probe), and the unit's watchdog timestamp is sampled.
-# vmvariant=namespace: CYCLES unbind/bind cycles of namespace0.0 (every
+# vmvariant=namespace: 1,000 unbind/bind cycles of namespace0.0 (stormcycles=N; every
 #   100th with an ext4 -o dax mount and a read before the unbind): one
 #   removal record per unbind, the disk table does not grow.
 # vmvariant=badblocks: 1,000,000 writes to pmem0's badblocks (512 distinct
@@ -146,9 +146,9 @@ after_storm() {
 
 case "$variant" in
 namespace)
-	# 100 in the suite; stormcycles=N on the kernel command line (DAXMF_VM_APPEND) for more.
+	# stormcycles=N on the kernel command line (DAXMF_VM_APPEND) for another size.
 	cycles=$(sed -n 's/.*stormcycles=\([0-9]*\).*/\1/p' /proc/cmdline)
-	cycles=${cycles:-100}
+	cycles=${cycles:-1000}
 	mkfs.ext4 -q -F -b 4096 /dev/pmem0 || die "mkfs.ext4"
 	mount -o dax /dev/pmem0 /mnt && echo hello >/mnt/f && umount_busy || die "ext4 -o dax"
 	removals0=$(count MESSAGE_ID=$event_id DAXMF_EVENT=removal)
