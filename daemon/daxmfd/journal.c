@@ -234,43 +234,32 @@ int journal_log_file(const struct file_record *f) {
                         strftime(note, sizeof(note), " (from the inventory of %Y-%m-%d %H:%M:%S UTC)", &tm);
         }
         metrics_count_files(1);
-        if (f->path) {
-                record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_FILE);
+        record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_FILE);
+        if (f->path)
                 record_add(&rec, "MESSAGE=%s on %s hits %s at offset 0x%" PRIx64 " (%" PRIu64 " bytes)%s%s",
                            f->event, f->device, f->path, f->file_offset, f->length,
                            f->shared ? ", shared (reflink)" : "", note);
-                record_add(&rec, "PRIORITY=%d", LOG_LEVEL_ERR);
-                record_add(&rec, "DAXMF_EVENT_ID=%" PRIu64, f->event_id);
-                record_add(&rec, "DAXMF_EVENT=%s", f->event);
-                record_add(&rec, "DAXMF_DEVICE=%s", f->device);
-                record_add(&rec, "DAXMF_PHYS_START=0x%" PRIx64, f->phys_start);
-                record_add(&rec, "DAXMF_PHYS_END=0x%" PRIx64, f->phys_end);
-                record_add(&rec, "DAXMF_NS_OFFSET=0x%" PRIx64, f->dev_offset);
-                record_add(&rec, "DAXMF_SECTOR=%" PRIu64, f->dev_offset / 512);
+        else
+                record_add(&rec, "MESSAGE=%s on %s hits filesystem metadata: %s (%" PRIu64 " bytes)%s",
+                           f->event, f->device, f->metadata, f->length, note);
+        record_add(&rec, "PRIORITY=%d", LOG_LEVEL_ERR);
+        record_add(&rec, "DAXMF_EVENT_ID=%" PRIu64, f->event_id);
+        record_add(&rec, "DAXMF_EVENT=%s", f->event);
+        record_add(&rec, "DAXMF_DEVICE=%s", f->device);
+        record_add(&rec, "DAXMF_PHYS_START=0x%" PRIx64, f->phys_start);
+        record_add(&rec, "DAXMF_PHYS_END=0x%" PRIx64, f->phys_end);
+        record_add(&rec, "DAXMF_NS_OFFSET=0x%" PRIx64, f->dev_offset);
+        record_add(&rec, "DAXMF_SECTOR=%" PRIu64, f->dev_offset / 512);
+        if (f->path) {
                 record_add(&rec, "DAXMF_FILE=%s", f->path);
                 record_add(&rec, "DAXMF_INODE=%" PRIu64, f->inode);
                 record_add(&rec, "DAXMF_FILE_OFFSET=0x%" PRIx64, f->file_offset);
-                record_add(&rec, "DAXMF_LENGTH=%" PRIu64, f->length);
                 record_add(&rec, "DAXMF_SHARED=%d", f->shared);
-                record_add(&rec, "DAXMF_SOURCE=%s", f->inventory_usec ? "inventory" : "live");
-                record_add(&rec, "DAXMF_INVENTORY_USEC=%s", inventory);
-        } else {
-                record_add(&rec, "MESSAGE_ID=" DAXMF_MESSAGE_FILE);
-                record_add(&rec, "MESSAGE=%s on %s hits filesystem metadata: %s (%" PRIu64 " bytes)%s",
-                           f->event, f->device, f->metadata, f->length, note);
-                record_add(&rec, "PRIORITY=%d", LOG_LEVEL_ERR);
-                record_add(&rec, "DAXMF_EVENT_ID=%" PRIu64, f->event_id);
-                record_add(&rec, "DAXMF_EVENT=%s", f->event);
-                record_add(&rec, "DAXMF_DEVICE=%s", f->device);
-                record_add(&rec, "DAXMF_PHYS_START=0x%" PRIx64, f->phys_start);
-                record_add(&rec, "DAXMF_PHYS_END=0x%" PRIx64, f->phys_end);
-                record_add(&rec, "DAXMF_NS_OFFSET=0x%" PRIx64, f->dev_offset);
-                record_add(&rec, "DAXMF_SECTOR=%" PRIu64, f->dev_offset / 512);
+        } else
                 record_add(&rec, "DAXMF_METADATA=%s", f->metadata);
-                record_add(&rec, "DAXMF_LENGTH=%" PRIu64, f->length);
-                record_add(&rec, "DAXMF_SOURCE=%s", f->inventory_usec ? "inventory" : "live");
-                record_add(&rec, "DAXMF_INVENTORY_USEC=%s", inventory);
-        }
+        record_add(&rec, "DAXMF_LENGTH=%" PRIu64, f->length);
+        record_add(&rec, "DAXMF_SOURCE=%s", f->inventory_usec ? "inventory" : "live");
+        record_add(&rec, "DAXMF_INVENTORY_USEC=%s", inventory);
         r = record_send(&rec);
         if (r < 0)
                 fprintf(stderr, "daxmfd: %s on %s hits %s at 0x%" PRIx64 "%s\n", f->event, f->device,
